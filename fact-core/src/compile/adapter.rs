@@ -1,0 +1,281 @@
+//! The shape of one fused call: instance flags, parameters, the call,
+//! results and `post-return`.
+//!
+//! This is `canon lower` (of the caller) fused with `canon lift` (of the
+//! callee) for a synchronous call, in the order of the spec's `canon_lower`,
+//! `Store.lift` and `canon_lift`:
+//!
+//! 1. `trap_if(not caller.may_leave)`;
+//! 2. `trap_if(not callee.may_enter_from(caller))`, then `enter_from`: the
+//!    callee's `may_enter` is cleared for the whole call;
+//! 3. parameters are lifted from the caller and lowered into the callee
+//!    (`lift_flat_values`/`lower_flat_values`), with the callee's `may_leave`
+//!    cleared while its `realloc` may run;
+//! 4. the callee is called;
+//! 5. results are lifted from the callee and lowered into the caller, with the
+//!    caller's `may_leave` cleared while its `realloc` may run;
+//! 6. `post-return` is called with the callee's flat results, with the
+//!    callee's `may_leave` cleared (Wasmtime 48 leaves it set; the spec's
+//!    `canon_lift` clears it, and so do we);
+//! 7. `leave_to`: the callee's `may_enter` is set again.
+//!
+//! A call between an instance and itself, its ancestor or its descendant
+//! traps with `CannotEnter` before anything else, as Wasmtime's adapters do:
+//! such a call could only reenter an instance that is already running.
+
+use super::func::{FuncGen, Len};
+use super::operand::Operand;
+use super::{Adapter, Side, State};
+use crate::abi::{ptr_type, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use crate::import::ImportKind;
+use crate::module::{FuncRef, Local, Signature};
+use crate::Trap;
+use wasm_encoder::{Instruction as I, ValType};
+use wit_parser::Type;
+
+/// Bit of the instance-flags global: the instance may call out.
+pub(crate) const MAY_LEAVE: i32 = 1;
+/// Bit of the instance-flags global: the instance may be called.
+pub(crate) const MAY_ENTER: i32 = 2;
+
+/// Flat core types of both sides of a call.
+struct Flat {
+    lower_params: Option<Vec<ValType>>,
+    lift_params: Option<Vec<ValType>>,
+    lower_results: Option<Vec<ValType>>,
+    lift_results: Option<Vec<ValType>>,
+}
+
+/// Compiles the adapter for `adapter` as export number `index`.
+pub(super) fn compile(
+    st: &mut State<'_>,
+    adapter: &Adapter<'_>,
+    index: u32,
+    params: &[Type],
+    results: &[Type],
+    related: bool,
+) {
+    let lower = Side::of(&adapter.lower);
+    let lift = Side::of(&adapter.lift);
+    let flat = Flat {
+        lower_params: st.abi.flatten(params, lower.mem_or_32(), MAX_FLAT_PARAMS),
+        lift_params: st.abi.flatten(params, lift.mem_or_32(), MAX_FLAT_PARAMS),
+        lower_results: st.abi.flatten(results, lower.mem_or_32(), MAX_FLAT_RESULTS),
+        lift_results: st.abi.flatten(results, lift.mem_or_32(), MAX_FLAT_RESULTS),
+    };
+
+    // `flatten_functype(opts, ft, 'lower')`: the adapter's own signature.
+    let ptr = |side: Side| ptr_type(side.mem_or_32());
+    let mut export_params = flat.lower_params.clone().unwrap_or(vec![ptr(lower)]);
+    let export_results = match &flat.lower_results {
+        Some(r) => r.clone(),
+        None => {
+            export_params.push(ptr(lower));
+            vec![]
+        }
+    };
+    // `flatten_functype(opts, ft, 'lift')`: the callee's signature.
+    let callee_sig = Signature {
+        params: flat.lift_params.clone().unwrap_or(vec![ptr(lift)]),
+        results: flat.lift_results.clone().unwrap_or(vec![ptr(lift)]),
+    };
+    let callee = st.module.import_func(
+        ImportKind::Callee { adapter: index },
+        "callee".into(),
+        adapter.name.clone(),
+        &callee_sig,
+    );
+    let post_return = adapter.lift.post_return.then(|| {
+        let sig = Signature {
+            params: callee_sig.results.clone(),
+            results: vec![],
+        };
+        st.module.import_func(
+            ImportKind::PostReturn { adapter: index },
+            "post-return".into(),
+            adapter.name.clone(),
+            &sig,
+        )
+    });
+
+    let func = st.module.declare();
+    st.module.export(adapter.name.clone(), func);
+    let mut g = FuncGen::new(
+        st,
+        Signature {
+            params: export_params,
+            results: export_results,
+        },
+    );
+    if related {
+        g.trap(Trap::CannotEnter);
+    } else {
+        let call = Call {
+            lower,
+            lift,
+            params,
+            results,
+            flat,
+            callee,
+            post_return,
+        };
+        g.fused_call(&call);
+    }
+    let body = g.finish();
+    st.module.define(func, body);
+}
+
+/// Everything about one call that the generated body depends on.
+struct Call<'t> {
+    lower: Side,
+    lift: Side,
+    params: &'t [Type],
+    results: &'t [Type],
+    flat: Flat,
+    callee: FuncRef,
+    post_return: Option<FuncRef>,
+}
+
+impl FuncGen<'_, '_> {
+    fn fused_call(&mut self, call: &Call<'_>) {
+        let lower_flags = self.st.module.flags(call.lower.instance);
+        let lift_flags = self.st.module.flags(call.lift.instance);
+
+        self.trap_unless_flag(lower_flags, MAY_LEAVE, Trap::CannotLeave);
+        self.trap_unless_flag(lift_flags, MAY_ENTER, Trap::CannotEnter);
+        self.clear_flag(lift_flags, MAY_ENTER);
+
+        let args = self.lower_params(call, lift_flags);
+        for a in &args {
+            self.ins(I::LocalGet(a.idx));
+        }
+        self.ins(I::Call(call.callee.raw()));
+        let callee_results = self.callee_results(call);
+
+        let returned = self.lower_results(call, lower_flags, &callee_results);
+
+        if let Some(post_return) = call.post_return {
+            self.clear_flag(lift_flags, MAY_LEAVE);
+            for r in &callee_results {
+                self.ins(I::LocalGet(r.idx));
+            }
+            self.ins(I::Call(post_return.raw()));
+            self.set_flag(lift_flags, MAY_LEAVE);
+        }
+        self.set_flag(lift_flags, MAY_ENTER);
+        for r in returned {
+            self.ins(I::LocalGet(r.idx));
+        }
+    }
+
+    /// Moves the parameters into the callee; returns the callee's arguments.
+    fn lower_params(&mut self, call: &Call<'_>, lift_flags: u32) -> Vec<Local> {
+        let abi = &self.st.abi;
+        let allocates = call.flat.lift_params.is_none()
+            || call.params.iter().any(|t| abi.needs_realloc(t));
+        if allocates {
+            self.clear_flag(lift_flags, MAY_LEAVE);
+        }
+        let src = match &call.flat.lower_params {
+            Some(types) => Operand::locals(call.lower, self.body.params()[..types.len()].to_vec()),
+            None => {
+                let ptr = self.body.param(0);
+                self.check_tuple(call.lower, ptr, call.params);
+                Operand::memory(call.lower, ptr, 0)
+            }
+        };
+        let (dst, args) = match &call.flat.lift_params {
+            Some(types) => {
+                let locals: Vec<Local> = types.iter().map(|t| self.local(*t)).collect();
+                (Operand::locals(call.lift, locals.clone()), locals)
+            }
+            None => {
+                let mem = call.lift.mem();
+                let (_, size, align) = self.st.abi.record_layout(call.params, mem);
+                let ptr = self.realloc(call.lift, None, align, Len::Const(size));
+                (Operand::memory(call.lift, ptr, 0), vec![ptr])
+            }
+        };
+        self.translate_record(call.params, &src, &dst);
+        if allocates {
+            self.set_flag(lift_flags, MAY_LEAVE);
+        }
+        args
+    }
+
+    /// Pops the callee's core results into locals.
+    fn callee_results(&mut self, call: &Call<'_>) -> Vec<Local> {
+        let types = match &call.flat.lift_results {
+            Some(t) => t.clone(),
+            None => vec![ptr_type(call.lift.mem())],
+        };
+        let mut locals: Vec<Local> = types
+            .iter()
+            .rev()
+            .map(|t| self.local_set_new(*t))
+            .collect();
+        locals.reverse();
+        locals
+    }
+
+    /// Moves the results into the caller; returns the locals to return.
+    fn lower_results(&mut self, call: &Call<'_>, lower_flags: u32, from: &[Local]) -> Vec<Local> {
+        let src = match &call.flat.lift_results {
+            Some(_) => Operand::locals(call.lift, from.to_vec()),
+            None => {
+                self.check_tuple(call.lift, from[0], call.results);
+                Operand::memory(call.lift, from[0], 0)
+            }
+        };
+        let (dst, returned) = match &call.flat.lower_results {
+            Some(types) => {
+                let locals: Vec<Local> = types.iter().map(|t| self.local(*t)).collect();
+                (Operand::locals(call.lower, locals.clone()), locals)
+            }
+            None => {
+                let params = self.body.params();
+                let retptr = params[params.len() - 1];
+                self.check_tuple(call.lower, retptr, call.results);
+                (Operand::memory(call.lower, retptr, 0), vec![])
+            }
+        };
+        let allocates = call.results.iter().any(|t| self.st.abi.needs_realloc(t));
+        if allocates {
+            self.clear_flag(lower_flags, MAY_LEAVE);
+        }
+        self.translate_record(call.results, &src, &dst);
+        if allocates {
+            self.set_flag(lower_flags, MAY_LEAVE);
+        }
+        returned
+    }
+
+    /// The checks of `lift_flat_values` and `lower_flat_values` on a pointer
+    /// to a tuple of `types`: aligned, and in bounds.
+    fn check_tuple(&mut self, side: Side, ptr: Local, types: &[Type]) {
+        let (_, size, align) = self.st.abi.record_layout(types, side.mem());
+        self.check_source(side, ptr, align, Len::Const(size));
+    }
+
+    fn trap_unless_flag(&mut self, global: u32, bit: i32, trap: Trap) {
+        self.ins(I::GlobalGet(global));
+        self.ins(I::I32Const(bit));
+        self.ins(I::I32And);
+        self.ins(I::I32Eqz);
+        self.trap_if(trap);
+    }
+
+    fn clear_flag(&mut self, global: u32, bit: i32) {
+        self.ins(I::GlobalGet(global));
+        self.ins(I::I32Const(!bit));
+        self.ins(I::I32And);
+        self.ins(I::GlobalSet(global));
+    }
+
+    fn set_flag(&mut self, global: u32, bit: i32) {
+        self.ins(I::GlobalGet(global));
+        self.ins(I::I32Const(bit));
+        self.ins(I::I32Or);
+        self.ins(I::GlobalSet(global));
+    }
+}

@@ -1,0 +1,261 @@
+//! Generating one function: traps, bounds and alignment checks, `realloc`.
+//!
+//! Every check here implements a `trap_if` of the spec's loading and storing
+//! rules ("Loading" and "Storing" in `CanonicalABI.md`), reporting the precise
+//! [`Trap`] code.
+
+use super::{Side, State};
+use crate::abi::ptr_type;
+use crate::module::{FuncBody, Local, Signature};
+use crate::options::MemoryType;
+use crate::Trap;
+use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+
+/// The function being generated, with access to the module being built.
+pub(crate) struct FuncGen<'s, 'a> {
+    pub st: &'s mut State<'a>,
+    pub body: FuncBody,
+}
+
+/// A byte length: known at compile time, or held in a local of the side's
+/// pointer type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Len {
+    Const(u32),
+    Local(Local),
+}
+
+impl<'s, 'a> FuncGen<'s, 'a> {
+    pub(crate) fn new(st: &'s mut State<'a>, sig: Signature) -> Self {
+        FuncGen {
+            st,
+            body: FuncBody::new(sig),
+        }
+    }
+
+    /// Appends an instruction.
+    pub(crate) fn ins(&mut self, i: I<'static>) {
+        self.body.ins(i);
+    }
+
+    /// A fresh local.
+    pub(crate) fn local(&mut self, ty: ValType) -> Local {
+        self.body.local(ty)
+    }
+
+    /// Pops the top of the stack into a fresh local.
+    pub(crate) fn local_set_new(&mut self, ty: ValType) -> Local {
+        let l = self.local(ty);
+        self.ins(I::LocalSet(l.idx));
+        l
+    }
+
+    /// Frees a local for reuse.
+    pub(crate) fn free(&mut self, l: Local) {
+        self.body.free(l);
+    }
+
+    /// Traps unconditionally with `trap`.
+    pub(crate) fn trap(&mut self, trap: Trap) {
+        if self.st.trap_import {
+            let f = self.st.module.trap();
+            self.ins(I::I32Const(trap.code() as i32));
+            self.ins(I::Call(f.raw()));
+        }
+        self.ins(I::Unreachable);
+    }
+
+    /// Pops an `i32` condition and traps with `trap` when it is non-zero.
+    pub(crate) fn trap_if(&mut self, trap: Trap) {
+        self.ins(I::If(BlockType::Empty));
+        self.trap(trap);
+        self.ins(I::End);
+    }
+
+    /// The memory of a side (which must have one).
+    pub(crate) fn memory(&mut self, side: Side) -> (u32, MemoryType) {
+        let mem = side.mem();
+        (self.st.module.memory(side.instance, mem.is_64()), mem)
+    }
+
+    /// Pushes a constant of the side's pointer type.
+    pub(crate) fn ptr_const(&mut self, side: Side, value: u64) {
+        if side.mem().is_64() {
+            self.ins(I::I64Const(value as i64));
+        } else {
+            self.ins(I::I32Const(value as u32 as i32));
+        }
+    }
+
+    /// Pushes `local` converted to `i64` (zero-extended if it is an `i32`).
+    fn get_u64(&mut self, local: Local) {
+        self.ins(I::LocalGet(local.idx));
+        if local.ty == ValType::I32 {
+            self.ins(I::I64ExtendI32U);
+        }
+    }
+
+    /// Pushes `len` as `i64`.
+    fn len_u64(&mut self, len: Len) {
+        match len {
+            Len::Const(c) => self.ins(I::I64Const(i64::from(c))),
+            Len::Local(l) => self.get_u64(l),
+        }
+    }
+
+    /// Traps with `trap` unless `ptr .. ptr + len` lies within the side's
+    /// memory. Computed in 64 bits, and with `ptr` compared first, so that it
+    /// cannot overflow even for 64-bit pointers.
+    pub(crate) fn check_range(&mut self, side: Side, ptr: Local, len: Len, trap: Trap) {
+        let (mem, ty) = self.memory(side);
+        self.ins(I::MemorySize(mem));
+        if !ty.is_64() {
+            self.ins(I::I64ExtendI32U);
+        }
+        self.ins(I::I64Const(16));
+        self.ins(I::I64Shl);
+        let bytes = self.local_set_new(ValType::I64);
+        // ptr > bytes
+        self.get_u64(ptr);
+        self.ins(I::LocalGet(bytes.idx));
+        self.ins(I::I64GtU);
+        // ptr + len > bytes (cannot wrap once ptr <= bytes)
+        self.get_u64(ptr);
+        self.len_u64(len);
+        self.ins(I::I64Add);
+        self.ins(I::LocalGet(bytes.idx));
+        self.ins(I::I64GtU);
+        self.ins(I::I32Or);
+        self.trap_if(trap);
+        self.free(bytes);
+    }
+
+    /// Traps with `trap` unless `ptr` is a multiple of `align`.
+    pub(crate) fn check_align(&mut self, ptr: Local, align: u32, trap: Trap) {
+        if align <= 1 {
+            return;
+        }
+        self.ins(I::LocalGet(ptr.idx));
+        if ptr.ty == ValType::I64 {
+            self.ins(I::I64Const(i64::from(align - 1)));
+            self.ins(I::I64And);
+            self.ins(I::I32WrapI64);
+        } else {
+            self.ins(I::I32Const((align - 1) as i32));
+            self.ins(I::I32And);
+        }
+        self.trap_if(trap);
+    }
+
+    /// Checks a pointer read from the source side: aligned, and the `len`
+    /// bytes it covers in bounds.
+    pub(crate) fn check_source(&mut self, side: Side, ptr: Local, align: u32, len: Len) {
+        self.check_align(ptr, align, Trap::Misaligned);
+        self.check_range(side, ptr, len, Trap::OutOfBounds);
+    }
+
+    /// Calls the side's `realloc(old_ptr, old_size, align, new_size)` and
+    /// checks the pointer it returns (`trap_if`s after `cx.reallocate` in the
+    /// spec). `old` is `None` for an allocation (`cx.allocate`).
+    pub(crate) fn realloc(
+        &mut self,
+        side: Side,
+        old: Option<(Local, Len)>,
+        align: u32,
+        new_size: Len,
+    ) -> Local {
+        let mem = side.mem();
+        let f = self.st.module.realloc(side.instance, mem.is_64());
+        match old {
+            Some((ptr, size)) => {
+                self.ins(I::LocalGet(ptr.idx));
+                self.push_len(side, size);
+            }
+            None => {
+                self.ptr_const(side, 0);
+                self.ptr_const(side, 0);
+            }
+        }
+        self.ptr_const(side, u64::from(align));
+        self.push_len(side, new_size);
+        self.ins(I::Call(f.raw()));
+        let ptr = self.local_set_new(ptr_type(mem));
+        self.check_align(ptr, align, Trap::ReallocMisaligned);
+        self.check_range(side, ptr, new_size, Trap::ReallocOutOfBounds);
+        ptr
+    }
+
+    /// Pushes a length in the side's pointer type.
+    pub(crate) fn push_len(&mut self, side: Side, len: Len) {
+        match len {
+            Len::Const(c) => self.ptr_const(side, u64::from(c)),
+            Len::Local(l) => self.ins(I::LocalGet(l.idx)),
+        }
+    }
+
+    /// Pushes `addr + offset` (an address of the side's memory).
+    pub(crate) fn push_addr(&mut self, side: Side, addr: Local, offset: u32) {
+        self.ins(I::LocalGet(addr.idx));
+        if offset != 0 {
+            self.ptr_const(side, u64::from(offset));
+            self.ins(if side.mem().is_64() {
+                I::I64Add
+            } else {
+                I::I32Add
+            });
+        }
+    }
+
+    /// A `MemArg` for an access of `size` bytes at `offset` in the side's
+    /// memory (alignment hint = natural alignment).
+    pub(crate) fn memarg(&mut self, side: Side, offset: u32, size: u32) -> MemArg {
+        let (memory_index, _) = self.memory(side);
+        MemArg {
+            offset: u64::from(offset),
+            align: size.trailing_zeros(),
+            memory_index,
+        }
+    }
+
+    /// Loads a pointer-sized value at `addr + offset` into a fresh local.
+    pub(crate) fn load_ptr(&mut self, side: Side, addr: Local, offset: u32) -> Local {
+        let mem = side.mem();
+        let arg = self.memarg(side, offset, mem.ptr_size());
+        self.ins(I::LocalGet(addr.idx));
+        self.ins(if mem.is_64() {
+            I::I64Load(arg)
+        } else {
+            I::I32Load(arg)
+        });
+        self.local_set_new(ptr_type(mem))
+    }
+
+    /// Stores a pointer-sized local at `addr + offset`.
+    pub(crate) fn store_ptr(&mut self, side: Side, addr: Local, offset: u32, value: Local) {
+        let mem = side.mem();
+        let arg = self.memarg(side, offset, mem.ptr_size());
+        self.ins(I::LocalGet(addr.idx));
+        self.ins(I::LocalGet(value.idx));
+        self.ins(if mem.is_64() {
+            I::I64Store(arg)
+        } else {
+            I::I32Store(arg)
+        });
+    }
+
+    /// Converts the pointer-typed value on the stack from `from`'s pointer
+    /// type to `to`'s. Only used for lengths already checked to be below
+    /// 2^28, so narrowing loses nothing.
+    pub(crate) fn convert_len(&mut self, from: MemoryType, to: MemoryType) {
+        match (from.is_64(), to.is_64()) {
+            (true, false) => self.ins(I::I32WrapI64),
+            (false, true) => self.ins(I::I64ExtendI32U),
+            _ => {}
+        }
+    }
+
+    /// Finishes the function.
+    pub(crate) fn finish(self) -> FuncBody {
+        self.body
+    }
+}

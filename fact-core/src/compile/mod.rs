@@ -1,0 +1,266 @@
+//! The adapter compiler: requests in, [`Adapters`] out.
+//!
+//! One file per concept of the Canonical ABI: `adapter.rs` (the shape of one
+//! fused call and the instance flags), `scalars.rs`, `strings.rs`,
+//! `lists.rs`, `aggregates.rs` (records and variants), `flags.rs`, plus the
+//! machinery they share (`func.rs`: checks and `realloc`; `operand.rs`: where
+//! values live; `values.rs`: dispatch and helper outlining).
+
+mod adapter;
+mod aggregates;
+mod flags;
+mod func;
+mod lists;
+mod operand;
+mod scalars;
+mod strings;
+mod values;
+
+use crate::abi::Abi;
+use crate::error::bail;
+use crate::module::{FuncRef, ModuleBuilder};
+use crate::options::{MemoryType, StringEncoding};
+use crate::{CanonOptions, Error, Export, Import, InstanceId};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use wit_parser::{Function, Resolve, Type};
+
+/// One function to adapt.
+#[derive(Debug, Clone)]
+pub struct Adapter<'a> {
+    /// Export name of the adapter in the module; must be unique.
+    pub name: String,
+    /// WIT interface of the function (recorded in the [`Export`]).
+    pub interface: Option<String>,
+    /// The WIT function.
+    pub function: &'a Function,
+    /// Options of the lifting side (the callee).
+    pub lift: CanonOptions,
+    /// Options of the lowering side (the caller).
+    pub lower: CanonOptions,
+}
+
+/// A compiled adapter module.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    /// The core wasm module.
+    pub wasm: Vec<u8>,
+    /// One entry per import of `wasm`, in import order.
+    pub imports: Vec<Import>,
+    /// One entry per adapter, in the order they were requested; adapter `i`
+    /// is export `i` of `wasm`.
+    pub exports: Vec<Export>,
+    /// The wasm features the module uses.
+    pub features: wasmparser::WasmFeatures,
+}
+
+impl Adapters {
+    /// Validates the module with exactly the features it declares.
+    pub fn validate(&self) -> Result<(), Error> {
+        wasmparser::Validator::new_with_features(self.features)
+            .validate_all(&self.wasm)
+            .map(|_| ())
+            .map_err(|e| Error::new(format!("generated module is invalid: {e}")))
+    }
+}
+
+/// Compiles adapters into one module.
+#[derive(Debug)]
+pub struct AdapterCompiler<'a> {
+    state: State<'a>,
+    ancestors: Vec<(InstanceId, InstanceId)>,
+}
+
+/// The part of one side's options that code generation depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Side {
+    pub instance: u32,
+    pub encoding: StringEncoding,
+    pub memory: Option<MemoryType>,
+}
+
+impl Side {
+    fn of(options: &CanonOptions) -> Self {
+        Side {
+            instance: options.instance.0,
+            encoding: options.string_encoding,
+            memory: options.memory,
+        }
+    }
+
+    /// The side's memory type; only called where validation ensured that the
+    /// side has a memory.
+    pub(crate) fn mem(self) -> MemoryType {
+        self.memory
+            .expect("options are validated: values in memory imply a memory")
+    }
+}
+
+/// Identifies an outlined helper function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum HelperKey {
+    /// `(src_addr, dst_addr) -> ()` for a record, variant or fixed list.
+    Copy(Type, Side, Side),
+    /// `(src_ptr, len) -> (dst_ptr, len)` for a string or list.
+    Sequence(Type, Side, Side),
+}
+
+/// Everything shared by the functions of the module being built.
+#[derive(Debug)]
+pub(crate) struct State<'a> {
+    pub abi: Abi<'a>,
+    pub module: ModuleBuilder,
+    pub helpers: HashMap<HelperKey, FuncRef>,
+    pub trap_import: bool,
+    exports: Vec<Export>,
+    names: HashSet<String>,
+}
+
+impl<'a> AdapterCompiler<'a> {
+    /// A compiler for functions of `resolve`.
+    pub fn new(resolve: &'a Resolve) -> Self {
+        AdapterCompiler {
+            state: State {
+                abi: Abi::new(resolve),
+                module: ModuleBuilder::default(),
+                helpers: HashMap::new(),
+                trap_import: true,
+                exports: Vec::new(),
+                names: HashSet::new(),
+            },
+            ancestors: Vec::new(),
+        }
+    }
+
+    /// Whether adapters report traps through the imported `fact` `trap`
+    /// function (the default) or with a bare `unreachable`.
+    pub fn trap_import(&mut self, enabled: bool) -> &mut Self {
+        self.state.trap_import = enabled;
+        self
+    }
+
+    /// Declares `ancestor` an ancestor of `descendant`: calls between them
+    /// trap with [`Trap::CannotEnter`](crate::Trap::CannotEnter).
+    pub fn ancestor(&mut self, ancestor: InstanceId, descendant: InstanceId) -> &mut Self {
+        self.ancestors.push((ancestor, descendant));
+        self
+    }
+
+    /// Adds an adapter; returns its index in [`Adapters::exports`].
+    ///
+    /// Fails when the function uses a type the compiler does not support yet
+    /// or when the options break a rule of the spec's validation of `canon
+    /// lift`/`canon lower` (a string without a memory, a list without a
+    /// `realloc` on the side that receives it, ...).
+    pub fn adapt(&mut self, adapter: Adapter<'_>) -> Result<u32, Error> {
+        let st = &mut self.state;
+        if !st.names.insert(adapter.name.clone()) {
+            bail!("two adapters are named `{}`", adapter.name);
+        }
+        let func = adapter.function;
+        let params: Vec<Type> = func.params.iter().map(|p| p.ty).collect();
+        let results: Vec<Type> = func.result.iter().copied().collect();
+        for ty in params.iter().chain(&results) {
+            st.abi.check(ty)?;
+        }
+        validate_options(&st.abi, &adapter, &params, &results)?;
+
+        let index = st.exports.len() as u32;
+        let (lift, lower) = (adapter.lift.instance, adapter.lower.instance);
+        let related = lift == lower
+            || self
+                .ancestors
+                .iter()
+                .any(|&(a, d)| (a, d) == (lift, lower) || (a, d) == (lower, lift));
+        st.exports.push(Export {
+            name: Cow::Owned(adapter.name.clone()),
+            interface: adapter.interface.clone().map(Cow::Owned),
+            function: Cow::Owned(func.name.clone()),
+            lower_instance: lower.0,
+            lift_instance: lift.0,
+        });
+        adapter::compile(st, &adapter, index, &params, &results, related);
+        Ok(index)
+    }
+
+    /// Encodes the module.
+    pub fn finish(self) -> Result<Adapters, Error> {
+        let State {
+            module, exports, ..
+        } = self.state;
+        let (wasm, imports, features) = module.finish();
+        let adapters = Adapters {
+            wasm,
+            imports,
+            exports,
+            features,
+        };
+        adapters.validate()?;
+        Ok(adapters)
+    }
+}
+
+/// The rules of the spec's `canon lift`/`canon lower` validation that concern
+/// memory, `realloc` and `post-return`, checked up front so that generation
+/// never meets a missing option.
+fn validate_options(
+    abi: &Abi<'_>,
+    adapter: &Adapter<'_>,
+    params: &[Type],
+    results: &[Type],
+) -> Result<(), Error> {
+    use crate::abi::{MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+    if adapter.lower.post_return {
+        bail!("`post-return` is an option of `canon lift` only, not of the lowering side");
+    }
+    let needs_memory = |types: &[Type], max: usize, side: &CanonOptions| {
+        let mem = side.memory.unwrap_or_default();
+        abi.flatten(types, mem, max).is_none() || types.iter().any(|t| abi.needs_realloc(t))
+    };
+    for (side, what) in [(&adapter.lift, "lifting"), (&adapter.lower, "lowering")] {
+        let memory = needs_memory(params, MAX_FLAT_PARAMS, side)
+            || needs_memory(results, MAX_FLAT_RESULTS, side);
+        if memory && side.memory.is_none() {
+            bail!(
+                "the {what} side has no memory, but `{}` passes strings, lists or \
+                 more flat values than fit in registers",
+                adapter.function.name
+            );
+        }
+    }
+    // Each side allocates what it receives: the callee its parameters (and
+    // the spilled parameter tuple), the caller its results.
+    let lift_mem = adapter.lift.memory.unwrap_or_default();
+    if (abi.flatten(params, lift_mem, MAX_FLAT_PARAMS).is_none()
+        || params.iter().any(|t| abi.needs_realloc(t)))
+        && !adapter.lift.realloc
+    {
+        bail!(
+            "the lifting side has no `realloc`, but `{}` must allocate its parameters there",
+            adapter.function.name
+        );
+    }
+    if results.iter().any(|t| abi.needs_realloc(t)) && !adapter.lower.realloc {
+        bail!(
+            "the lowering side has no `realloc`, but `{}` returns strings or lists",
+            adapter.function.name
+        );
+    }
+    let (from, to) = (adapter.lower.string_encoding, adapter.lift.string_encoding);
+    let strings = params.iter().chain(results).any(|t| contains_string(abi, t));
+    if strings && from != to {
+        bail!("strings from {from} to {to} are not supported yet: both sides must use the same encoding");
+    }
+    Ok(())
+}
+
+fn contains_string(abi: &Abi<'_>, ty: &Type) -> bool {
+    use crate::abi::Kind;
+    match abi.kind(ty) {
+        Ok(Kind::String) => true,
+        Ok(Kind::Record(f) | Kind::List(f)) => f.iter().any(|t| contains_string(abi, t)),
+        Ok(Kind::Variant(c)) => c.iter().flatten().any(|t| contains_string(abi, t)),
+        Ok(Kind::FixedList(t, _)) => contains_string(abi, &t),
+        _ => false,
+    }
+}

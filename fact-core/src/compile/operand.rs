@@ -1,0 +1,108 @@
+//! Where a value is read from or written to: flat locals or linear memory.
+//!
+//! The adapter moves every value from a source operand to a destination
+//! operand. Flat values always live in locals (parameters, the callee's
+//! results, or temporaries that are pushed for a call at the end), so no
+//! translation ever needs multi-value blocks.
+
+use super::func::FuncGen;
+use super::Side;
+use crate::abi::Kind;
+use crate::module::Local;
+use crate::options::MemoryType;
+use wit_parser::Type;
+
+/// Where a value is.
+#[derive(Debug, Clone)]
+pub(crate) enum At {
+    /// Its flat values, in these locals.
+    Locals(Vec<Local>),
+    /// In the side's memory at `addr + offset`.
+    Memory { addr: Local, offset: u32 },
+}
+
+/// A value's location and the side it belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct Operand {
+    pub side: Side,
+    pub at: At,
+}
+
+impl Operand {
+    /// An operand in locals.
+    pub(crate) fn locals(side: Side, locals: Vec<Local>) -> Self {
+        Operand {
+            side,
+            at: At::Locals(locals),
+        }
+    }
+
+    /// An operand in memory.
+    pub(crate) fn memory(side: Side, addr: Local, offset: u32) -> Self {
+        Operand {
+            side,
+            at: At::Memory { addr, offset },
+        }
+    }
+
+    /// The same location moved `delta` bytes further (memory operands only).
+    pub(crate) fn offset_by(&self, delta: u32) -> Self {
+        match &self.at {
+            At::Memory { addr, offset } => Operand::memory(self.side, *addr, offset + delta),
+            At::Locals(_) => unreachable!("only memory operands have offsets"),
+        }
+    }
+
+    /// The flat locals (locals operands only).
+    pub(crate) fn flat(&self) -> &[Local] {
+        match &self.at {
+            At::Locals(l) => l,
+            At::Memory { .. } => unreachable!("not a locals operand"),
+        }
+    }
+
+    /// Whether the value is in memory.
+    pub(crate) fn in_memory(&self) -> bool {
+        matches!(self.at, At::Memory { .. })
+    }
+}
+
+impl FuncGen<'_, '_> {
+    /// The operands of the fields of a record at `op` (the spec's
+    /// `load_record`/`store_record` offsets, or the flat values split per
+    /// field as `flatten_record` concatenates them).
+    pub(crate) fn field_operands(&self, op: &Operand, fields: &[Type]) -> Vec<Operand> {
+        let mem = op.side.mem_or_32();
+        match &op.at {
+            At::Memory { .. } => {
+                let (offsets, _, _) = self.st.abi.record_layout(fields, mem);
+                offsets.into_iter().map(|o| op.offset_by(o)).collect()
+            }
+            At::Locals(locals) => {
+                let mut rest = &locals[..];
+                fields
+                    .iter()
+                    .map(|f| {
+                        let n = self.st.abi.flat(f, mem).len();
+                        let (mine, tail) = rest.split_at(n);
+                        rest = tail;
+                        Operand::locals(op.side, mine.to_vec())
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The kind of a type already checked by `Abi::check`.
+    pub(crate) fn kind(&self, ty: &Type) -> Kind {
+        self.st.abi.kind(ty).expect("types are checked before generation")
+    }
+}
+
+impl Side {
+    /// The side's memory type; sides without a memory only ever carry values
+    /// whose layout does not depend on it.
+    pub(crate) fn mem_or_32(self) -> MemoryType {
+        self.memory.unwrap_or(MemoryType::Memory32)
+    }
+}

@@ -1,0 +1,83 @@
+//! Moving one value from a source operand to a destination operand: dispatch
+//! by kind, and outlining into shared helper functions.
+//!
+//! A record, variant or fixed-length list copied from memory to memory is
+//! compiled once per (type, source side, destination side) into a helper
+//! function `(src_addr, dst_addr) -> ()` and called everywhere it occurs, so
+//! that adapter size grows with the size of the type, not with the number of
+//! paths to its parts. Lists and strings always go through their own helpers
+//! (see `lists.rs` and `strings.rs`).
+
+use super::func::FuncGen;
+use super::operand::{At, Operand};
+use super::{HelperKey, Side};
+use crate::abi::{ptr_type, Kind};
+use crate::module::{FuncRef, Signature};
+use wasm_encoder::Instruction as I;
+use wit_parser::Type;
+
+impl FuncGen<'_, '_> {
+    /// Moves a value of type `ty` from `src` to `dst`: lifts it with the
+    /// source side's options and lowers it with the destination's.
+    pub(crate) fn translate(&mut self, ty: &Type, src: &Operand, dst: &Operand) {
+        let kind = self.kind(ty);
+        let outlined = matches!(
+            kind,
+            Kind::Record(_) | Kind::Variant(_) | Kind::FixedList(..)
+        );
+        if outlined && src.in_memory() && dst.in_memory() {
+            let helper = self.st.copy_helper(*ty, src.side, dst.side);
+            self.call_memory_helper(helper, src, dst);
+            return;
+        }
+        self.translate_kind(ty, &kind, src, dst);
+    }
+
+    /// Moves a value of a known kind, without outlining it.
+    pub(crate) fn translate_kind(&mut self, ty: &Type, kind: &Kind, src: &Operand, dst: &Operand) {
+        match kind {
+            Kind::Record(fields) => self.translate_record(fields, src, dst),
+            Kind::Variant(cases) => self.translate_variant(cases, src, dst),
+            Kind::Flags(n) => self.translate_flags(*n, src, dst),
+            Kind::List(_) | Kind::String => self.translate_sequence(ty, src, dst),
+            Kind::FixedList(elem, n) => self.translate_fixed_list(elem, *n, src, dst),
+            scalar => self.translate_scalar(scalar, src, dst),
+        }
+    }
+
+    /// Calls a `(src_addr, dst_addr) -> ()` helper on two memory operands.
+    fn call_memory_helper(&mut self, helper: FuncRef, src: &Operand, dst: &Operand) {
+        for op in [src, dst] {
+            let At::Memory { addr, offset } = op.at else {
+                unreachable!()
+            };
+            self.push_addr(op.side, addr, offset);
+        }
+        self.ins(I::Call(helper.raw()));
+    }
+}
+
+impl super::State<'_> {
+    /// The helper that copies a `ty` from `src`'s memory to `dst`'s,
+    /// compiling it on first use.
+    pub(crate) fn copy_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
+        let key = HelperKey::Copy(ty, src, dst);
+        if let Some(f) = self.helpers.get(&key) {
+            return *f;
+        }
+        let func = self.module.declare();
+        self.helpers.insert(key, func);
+        let sig = Signature {
+            params: vec![ptr_type(src.mem()), ptr_type(dst.mem())],
+            results: vec![],
+        };
+        let mut g = FuncGen::new(self, sig);
+        let src_op = Operand::memory(src, g.body.param(0), 0);
+        let dst_op = Operand::memory(dst, g.body.param(1), 0);
+        let kind = g.kind(&ty);
+        g.translate_kind(&ty, &kind, &src_op, &dst_op);
+        let body = g.finish();
+        self.module.define(func, body);
+        func
+    }
+}

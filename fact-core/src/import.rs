@@ -1,0 +1,126 @@
+//! The import table and the export list of an adapter module.
+//!
+//! Both are plain data, constructible in a `const` (the macro emits them as
+//! constants): `Cow<'static, str>` names, enums and integers. The table has one
+//! [`Import`] per import of the module, in import order; `docs/host-abi.md`
+//! says what a host must supply for each [`ImportKind`].
+
+use std::borrow::Cow;
+
+/// One import of an adapter module and what the host must supply for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Import {
+    /// The import's module name.
+    pub module: Cow<'static, str>,
+    /// The import's field name.
+    pub name: Cow<'static, str>,
+    /// What it is.
+    pub kind: ImportKind,
+}
+
+/// What the host plugs into one import of an adapter module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    /// The linear memory of an instance (module `instance-N`, name `memory`
+    /// or `memory64`).
+    Memory {
+        /// The instance.
+        instance: u32,
+        /// Whether this is a 64-bit memory.
+        memory64: bool,
+    },
+    /// The `realloc` of an instance, for its memory of the given address type:
+    /// `(old_ptr, old_size, align, new_size) -> ptr` (module `instance-N`,
+    /// name `realloc` or `realloc64`).
+    Realloc {
+        /// The instance.
+        instance: u32,
+        /// Whether it allocates in the instance's 64-bit memory.
+        memory64: bool,
+    },
+    /// The instance-flags global of an instance: a mutable `i32` whose bit 0
+    /// is `may_leave` and bit 1 `may_enter` (module `instance-N`, name
+    /// `flags`). The host creates it with the value 3.
+    Flags {
+        /// The instance.
+        instance: u32,
+    },
+    /// The lifted core function an adapter calls (module `callee`, name: the
+    /// adapter's export name).
+    Callee {
+        /// Index of the adapter in the export list.
+        adapter: u32,
+    },
+    /// The `post-return` function of an adapter's callee (module
+    /// `post-return`, name: the adapter's export name).
+    PostReturn {
+        /// Index of the adapter in the export list.
+        adapter: u32,
+    },
+    /// `(code: i32) -> ()`: must not return; the host raises
+    /// [`Trap`](crate::Trap) `code` (module `fact`, name `trap`).
+    Trap,
+    /// A string transcoding intrinsic between two memories (module
+    /// `transcode`).
+    Transcode {
+        /// Which transcoding.
+        op: Transcode,
+        /// Instance whose memory is read.
+        src_instance: u32,
+        /// Whether the source memory is 64-bit.
+        src_memory64: bool,
+        /// Instance whose memory is written.
+        dst_instance: u32,
+        /// Whether the destination memory is 64-bit.
+        dst_memory64: bool,
+    },
+}
+
+/// The string intrinsics of the host ABI. Each reads a range of the source
+/// memory and writes a range of the destination memory, checking both ranges
+/// itself; `docs/host-abi.md` gives the exact contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transcode {
+    /// `(src, len, dst) -> ()`: validate `len` bytes of UTF-8 at `src` and
+    /// copy them to `dst`.
+    CopyUtf8,
+    /// `(src, len, dst) -> ()`: validate `len` UTF-16 code units at `src`
+    /// and copy them to `dst`.
+    CopyUtf16,
+    /// `(src, len, dst) -> tagged_len`: validate `len` UTF-16 code units at
+    /// `src`; if all are below 256, write them to `dst` as Latin-1 and return
+    /// `len`, else copy them as UTF-16 and return `len | UTF16_TAG`.
+    Utf16ToCompact,
+}
+
+impl Transcode {
+    /// The name of this intrinsic in the host ABI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Transcode::CopyUtf8 => "copy-utf8",
+            Transcode::CopyUtf16 => "copy-utf16",
+            Transcode::Utf16ToCompact => "utf16-to-compact",
+        }
+    }
+
+    /// Whether the intrinsic returns a (tagged) length.
+    pub const fn returns_length(self) -> bool {
+        matches!(self, Transcode::Utf16ToCompact)
+    }
+}
+
+/// One exported adapter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Export {
+    /// The export name of the adapter in the module.
+    pub name: Cow<'static, str>,
+    /// The WIT interface of the function (`ns:pkg/iface@ver`), or `None` for a
+    /// function declared directly in a world.
+    pub interface: Option<Cow<'static, str>>,
+    /// The WIT function name.
+    pub function: Cow<'static, str>,
+    /// The instance that lowers the function (the caller).
+    pub lower_instance: u32,
+    /// The instance that lifts the function (the callee).
+    pub lift_instance: u32,
+}

@@ -1,0 +1,272 @@
+//! The module builder: imports, types, functions, exports, and encoding.
+//!
+//! Code is generated before the final number of imported functions is known
+//! (an adapter discovers that it needs a transcoder halfway through), so
+//! function bodies refer to functions through [`FuncRef`]s and are encoded
+//! only once everything is known.
+
+mod function;
+
+pub(crate) use function::{FuncBody, Local};
+
+use crate::import::{Import, ImportKind, Transcode};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use wasm_encoder::{
+    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, GlobalType,
+    ImportSection, Instruction, MemoryType as WasmMemoryType, TypeSection, ValType,
+};
+use wasmparser::WasmFeatures;
+
+/// A function of the module being built, imported or defined.
+///
+/// Encoded into `Instruction::Call` operands as is: defined functions have the
+/// top bit set until [`ModuleBuilder::finish`] renumbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct FuncRef(u32);
+
+const DEFINED: u32 = 1 << 31;
+
+impl FuncRef {
+    /// The raw operand to put in a `call` instruction.
+    pub(crate) fn raw(self) -> u32 {
+        self.0
+    }
+}
+
+/// A function signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Signature {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+}
+
+/// Builds one adapter module.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleBuilder {
+    types: Vec<Signature>,
+    type_index: HashMap<Signature, u32>,
+    imports: Vec<Import>,
+    import_types: Vec<EntityType>,
+    import_index: HashMap<ImportKind, u32>,
+    imported_funcs: u32,
+    memories: u32,
+    globals: u32,
+    uses_memory64: bool,
+    funcs: Vec<Option<(u32, FuncBody)>>,
+    exports: Vec<(String, FuncRef)>,
+}
+
+impl ModuleBuilder {
+    /// The index of a function type, adding it if new.
+    pub(crate) fn type_index(&mut self, sig: &Signature) -> u32 {
+        if let Some(i) = self.type_index.get(sig) {
+            return *i;
+        }
+        let i = self.types.len() as u32;
+        self.types.push(sig.clone());
+        self.type_index.insert(sig.clone(), i);
+        i
+    }
+
+    /// Index (in its own index space) of the import `kind`, adding it if new.
+    fn import(
+        &mut self,
+        kind: ImportKind,
+        module: String,
+        name: String,
+        ty: EntityType,
+    ) -> (u32, bool) {
+        if let Some(i) = self.import_index.get(&kind) {
+            return (*i, false);
+        }
+        let index = match ty {
+            EntityType::Function(_) => &mut self.imported_funcs,
+            EntityType::Memory(_) => &mut self.memories,
+            EntityType::Global(_) => &mut self.globals,
+            _ => unreachable!("adapters import only functions, memories and globals"),
+        };
+        let i = *index;
+        *index += 1;
+        self.imports.push(Import {
+            module: Cow::Owned(module),
+            name: Cow::Owned(name),
+            kind,
+        });
+        self.import_types.push(ty);
+        self.import_index.insert(kind, i);
+        (i, true)
+    }
+
+    /// The memory of `instance` with the given address type.
+    pub(crate) fn memory(&mut self, instance: u32, memory64: bool) -> u32 {
+        self.uses_memory64 |= memory64;
+        let ty = EntityType::Memory(WasmMemoryType {
+            minimum: 0,
+            maximum: None,
+            memory64,
+            shared: false,
+            page_size_log2: None,
+        });
+        let name = if memory64 { "memory64" } else { "memory" };
+        let kind = ImportKind::Memory { instance, memory64 };
+        self.import(kind, instance_module(instance), name.into(), ty).0
+    }
+
+    /// The `realloc` of `instance` for its memory of the given address type.
+    pub(crate) fn realloc(&mut self, instance: u32, memory64: bool) -> FuncRef {
+        let p = if memory64 { ValType::I64 } else { ValType::I32 };
+        let sig = Signature {
+            params: vec![p; 4],
+            results: vec![p],
+        };
+        let name = if memory64 { "realloc64" } else { "realloc" };
+        let kind = ImportKind::Realloc { instance, memory64 };
+        self.import_func(kind, instance_module(instance), name.into(), &sig)
+    }
+
+    /// The instance-flags global of `instance`.
+    pub(crate) fn flags(&mut self, instance: u32) -> u32 {
+        let ty = EntityType::Global(GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        });
+        let kind = ImportKind::Flags { instance };
+        self.import(kind, instance_module(instance), "flags".into(), ty)
+            .0
+    }
+
+    /// The `trap` intrinsic: `(code: i32) -> ()`.
+    pub(crate) fn trap(&mut self) -> FuncRef {
+        let sig = Signature {
+            params: vec![ValType::I32],
+            results: vec![],
+        };
+        self.import_func(ImportKind::Trap, "fact".into(), "trap".into(), &sig)
+    }
+
+    /// A string intrinsic between two memories (see [`Transcode`]).
+    pub(crate) fn transcoder(
+        &mut self,
+        op: Transcode,
+        (src_instance, src_memory64): (u32, bool),
+        (dst_instance, dst_memory64): (u32, bool),
+    ) -> FuncRef {
+        let ptr = |is64: bool| if is64 { ValType::I64 } else { ValType::I32 };
+        let sig = Signature {
+            params: vec![ptr(src_memory64), ptr(src_memory64), ptr(dst_memory64)],
+            results: if op.returns_length() {
+                vec![ptr(dst_memory64)]
+            } else {
+                vec![]
+            },
+        };
+        let kind = ImportKind::Transcode {
+            op,
+            src_instance,
+            src_memory64,
+            dst_instance,
+            dst_memory64,
+        };
+        let name = format!("{}:{src_instance}:{dst_instance}", op.name());
+        self.import_func(kind, "transcode".into(), name, &sig)
+    }
+
+    /// An imported function.
+    pub(crate) fn import_func(
+        &mut self,
+        kind: ImportKind,
+        module: String,
+        name: String,
+        sig: &Signature,
+    ) -> FuncRef {
+        let ty = self.type_index(sig);
+        FuncRef(self.import(kind, module, name, EntityType::Function(ty)).0)
+    }
+
+    /// Reserves a defined function, to be given its body by [`Self::define`].
+    pub(crate) fn declare(&mut self) -> FuncRef {
+        self.funcs.push(None);
+        FuncRef(DEFINED | (self.funcs.len() as u32 - 1))
+    }
+
+    /// Gives a declared function its body.
+    pub(crate) fn define(&mut self, func: FuncRef, body: FuncBody) {
+        let sig = body.signature();
+        let ty = self.type_index(&sig);
+        self.funcs[(func.0 & !DEFINED) as usize] = Some((ty, body));
+    }
+
+    /// Exports a function.
+    pub(crate) fn export(&mut self, name: String, func: FuncRef) {
+        self.exports.push((name, func));
+    }
+
+    /// The wasm features the module needs.
+    pub(crate) fn features(&self) -> WasmFeatures {
+        let mut features = WasmFeatures::WASM2;
+        if self.memories > 1 {
+            features |= WasmFeatures::MULTI_MEMORY;
+        }
+        if self.uses_memory64 {
+            features |= WasmFeatures::MEMORY64;
+        }
+        features
+    }
+
+    /// Encodes the module.
+    pub(crate) fn finish(self) -> (Vec<u8>, Vec<Import>, WasmFeatures) {
+        let features = self.features();
+        let imported = self.imported_funcs;
+        let resolve = |raw: u32| {
+            if raw & DEFINED != 0 {
+                imported + (raw & !DEFINED)
+            } else {
+                raw
+            }
+        };
+
+        let mut types = TypeSection::new();
+        for sig in &self.types {
+            types
+                .ty()
+                .function(sig.params.iter().copied(), sig.results.iter().copied());
+        }
+        let mut imports = ImportSection::new();
+        for (import, ty) in self.imports.iter().zip(&self.import_types) {
+            imports.import(&import.module, &import.name, *ty);
+        }
+        let mut functions = FunctionSection::new();
+        let mut code = CodeSection::new();
+        for (ty, body) in self.funcs.iter().map(|f| f.as_ref().expect("declared function left undefined")) {
+            functions.function(*ty);
+            let mut func = Function::new_with_locals_types(body.locals().iter().copied());
+            for instruction in body.instructions() {
+                match instruction {
+                    Instruction::Call(raw) => func.instruction(&Instruction::Call(resolve(*raw))),
+                    other => func.instruction(other),
+                };
+            }
+            func.instruction(&Instruction::End);
+            code.function(&func);
+        }
+        let mut exports = ExportSection::new();
+        for (name, func) in &self.exports {
+            exports.export(name, ExportKind::Func, resolve(func.0));
+        }
+
+        let mut module = wasm_encoder::Module::new();
+        module.section(&types);
+        module.section(&imports);
+        module.section(&functions);
+        module.section(&exports);
+        module.section(&code);
+        (module.finish(), self.imports, features)
+    }
+}
+
+/// The import module of an instance's memories, `realloc`s and flags.
+fn instance_module(instance: u32) -> String {
+    format!("instance-{instance}")
+}

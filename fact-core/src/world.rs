@@ -1,0 +1,105 @@
+//! Adapting every function of a WIT world, as `fact_adapters!` does.
+
+use crate::{Adapter, AdapterCompiler, Adapters, CanonOptions, Error, InstanceId};
+use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
+
+/// The instance of the world's own component: it lifts the world's exports
+/// and lowers its imports.
+pub const WORLD_INSTANCE: InstanceId = InstanceId(0);
+
+/// The instance on the other side of every call: it lowers the world's
+/// exports (it is their caller) and lifts its imports (it provides them).
+pub const OTHER_INSTANCE: InstanceId = InstanceId(1);
+
+/// Options for every function of a world, by role.
+///
+/// `lift` applies to the side that lifts each function (the world's component
+/// for its exports, the provider for its imports) and `lower` to the side that
+/// lowers it. Their `instance` fields are ignored: see [`WORLD_INSTANCE`] and
+/// [`OTHER_INSTANCE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorldOptions {
+    /// Options of the lifting side of every function.
+    pub lift: CanonOptions,
+    /// Options of the lowering side of every function.
+    pub lower: CanonOptions,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        WorldOptions {
+            lift: CanonOptions::new(WORLD_INSTANCE),
+            lower: CanonOptions::new(OTHER_INSTANCE),
+        }
+    }
+}
+
+/// Compiles one adapter for every function of `world`, imports first, then
+/// exports, each in declaration order.
+///
+/// An imported function `f` of interface `i` is exported as `i#f`; an
+/// exported one as `[export]i#f`; functions declared directly in the world
+/// drop the `i#`.
+pub fn adapt_world(
+    resolve: &Resolve,
+    world: WorldId,
+    options: &WorldOptions,
+) -> Result<Adapters, Error> {
+    let mut compiler = AdapterCompiler::new(resolve);
+    let w = &resolve.worlds[world];
+    for (imported, items) in [(true, &w.imports), (false, &w.exports)] {
+        let (lift_instance, lower_instance) = if imported {
+            (OTHER_INSTANCE, WORLD_INSTANCE)
+        } else {
+            (WORLD_INSTANCE, OTHER_INSTANCE)
+        };
+        let lift = CanonOptions {
+            instance: lift_instance,
+            ..options.lift
+        };
+        let lower = CanonOptions {
+            instance: lower_instance,
+            ..options.lower
+        };
+        for (key, item) in items {
+            let (interface, functions): (Option<String>, Vec<_>) = match item {
+                WorldItem::Function(f) => (None, vec![f]),
+                WorldItem::Interface { id, .. } => {
+                    let name = match key {
+                        WorldKey::Name(name) => name.clone(),
+                        WorldKey::Interface(id) => resolve.id_of(*id).unwrap_or_default(),
+                    };
+                    (Some(name), resolve.interfaces[*id].functions.values().collect())
+                }
+                WorldItem::Type { .. } => continue,
+            };
+            for function in functions {
+                let base = match &interface {
+                    Some(i) => format!("{i}#{}", function.name),
+                    None => function.name.clone(),
+                };
+                let name = if imported {
+                    base
+                } else {
+                    format!("[export]{base}")
+                };
+                compiler
+                    .adapt(Adapter {
+                        name,
+                        interface: interface.clone(),
+                        function,
+                        lift,
+                        lower,
+                    })
+                    .map_err(|e| {
+                        Error::new(format!(
+                            "cannot adapt {} `{}`: {e}",
+                            if imported { "import" } else { "export" },
+                            function.name
+                        ))
+                    })?;
+            }
+        }
+    }
+    compiler.finish()
+}
