@@ -26,7 +26,6 @@ const OPTIONS: &str = "`path`, `inline`, `world`, `lift` or `lower`";
 const SIDE_OPTIONS: &str = "`string_encoding`, `memory`, `memory64`, `realloc` or `post_return`";
 
 /// A parsed `fact_adapters!` invocation.
-#[derive(Debug)]
 pub(crate) struct Config {
     /// Where the WIT comes from.
     pub source: Source,
@@ -39,7 +38,6 @@ pub(crate) struct Config {
 }
 
 /// Where the WIT comes from.
-#[derive(Debug)]
 pub(crate) enum Source {
     /// A `.wit` file or a WIT directory, relative to `CARGO_MANIFEST_DIR`.
     Path(LitStr),
@@ -319,7 +317,7 @@ mod tests {
 
     fn error(src: &str) -> String {
         match parse(src) {
-            Ok(config) => panic!("`{src}` parsed as {config:?}"),
+            Ok(config) => panic!("`{src}` parsed, with options {:?}", config.world_options()),
             Err(e) => e.to_string(),
         }
     }

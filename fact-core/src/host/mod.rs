@@ -18,8 +18,8 @@
 //! import table. Pointers and lengths are `u64`: zero-extend the `i32`
 //! arguments of a 32-bit memory (read them as `u32`).
 //!
-//! With the `wasmtime` feature, [`wasmtime`](mod@self::wasmtime) plugs all of
-//! this into Wasmtime's core-wasm API.
+//! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
+//! into Wasmtime's core-wasm API.
 //!
 //! # Example
 //!
@@ -47,7 +47,7 @@ mod transcode;
 pub mod wasmtime;
 
 pub use transcode::{
-    copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, source_range, transcode,
-    utf16_tag, utf16_to_compact, utf16_to_compact_within, validate_utf16, validate_utf8,
-    Memories, UTF16_TAG_32, UTF16_TAG_64,
+    copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, source_range, transcode, utf16_tag,
+    utf16_to_compact, utf16_to_compact_within, validate_utf16, validate_utf8, Memories,
+    UTF16_TAG_32, UTF16_TAG_64,
 };

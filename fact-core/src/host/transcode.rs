@@ -25,7 +25,7 @@
 
 use core::ops::Range;
 
-use crate::{Trap, Transcode};
+use crate::{Transcode, Trap};
 
 /// The UTF-16 tag of a `latin1+utf16` string length in a 32-bit memory.
 pub const UTF16_TAG_32: u32 = 1 << 31;
@@ -142,7 +142,7 @@ fn utf16_bytes(units: u64) -> Result<u64, Trap> {
 }
 
 fn aligned2(ptr: u64) -> Result<(), Trap> {
-    if ptr % 2 == 0 {
+    if ptr & 1 == 0 {
         Ok(())
     } else {
         Err(Trap::Misaligned)
@@ -452,7 +452,14 @@ mod tests {
 
     #[test]
     fn copy_utf8_copies_valid_strings() {
-        for s in ["", "hello", "héllo wörld", "日本語", "😀 astral 𝄞", "\0\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}"] {
+        for s in [
+            "",
+            "hello",
+            "héllo wörld",
+            "日本語",
+            "😀 astral 𝄞",
+            "\0\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}",
+        ] {
             assert_eq!(utf8(s.as_bytes()).unwrap(), s.as_bytes(), "{s:?}");
         }
     }
@@ -506,8 +513,14 @@ mod tests {
         assert_eq!(copy_utf8(src, 0, 5, &mut dst, 0), Err(Trap::OutOfBounds));
         assert_eq!(copy_utf8(src, 4, 1, &mut dst, 0), Err(Trap::OutOfBounds));
         assert_eq!(copy_utf8(src, 5, 0, &mut dst, 0), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf8(src, 1, u64::MAX, &mut dst, 0), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf8(src, u64::MAX, 2, &mut dst, 0), Err(Trap::OutOfBounds));
+        assert_eq!(
+            copy_utf8(src, 1, u64::MAX, &mut dst, 0),
+            Err(Trap::OutOfBounds)
+        );
+        assert_eq!(
+            copy_utf8(src, u64::MAX, 2, &mut dst, 0),
+            Err(Trap::OutOfBounds)
+        );
         // Empty ranges at the very end are in bounds.
         copy_utf8(src, 4, 0, &mut dst, 16).unwrap();
     }
@@ -516,7 +529,10 @@ mod tests {
     fn copy_utf8_checks_destination_bounds() {
         let mut dst = [0; 4];
         assert_eq!(copy_utf8(b"abc", 0, 3, &mut dst, 2), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf8(b"abc", 0, 3, &mut dst, u64::MAX - 1), Err(Trap::OutOfBounds));
+        assert_eq!(
+            copy_utf8(b"abc", 0, 3, &mut dst, u64::MAX - 1),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(copy_utf8(b"", 0, 0, &mut dst, 5), Err(Trap::OutOfBounds));
         assert_eq!(dst, [0; 4], "nothing written");
     }
@@ -524,7 +540,10 @@ mod tests {
     #[test]
     fn copy_utf8_validates_before_checking_the_destination() {
         let mut dst = [0; 1];
-        assert_eq!(copy_utf8(b"\xff", 0, 1, &mut dst, 9), Err(Trap::InvalidUtf8));
+        assert_eq!(
+            copy_utf8(b"\xff", 0, 1, &mut dst, 9),
+            Err(Trap::InvalidUtf8)
+        );
     }
 
     #[test]
@@ -542,7 +561,15 @@ mod tests {
 
     #[test]
     fn copy_utf16_copies_valid_strings() {
-        for s in ["", "hello", "héllo", "日本語", "😀", "a😀b𝄞c", &"x😀".repeat(40)] {
+        for s in [
+            "",
+            "hello",
+            "héllo",
+            "日本語",
+            "😀",
+            "a😀b𝄞c",
+            &"x😀".repeat(40),
+        ] {
             let src = utf16(s);
             let len = src.len() as u64 / 2;
             let mut dst = vec![0; src.len() + 2];
@@ -566,7 +593,11 @@ mod tests {
             let src = units(u);
             let mut dst = vec![0; src.len()];
             let len = u.len() as u64;
-            assert_eq!(copy_utf16(&src, 0, len, &mut dst, 0), Err(Trap::InvalidUtf16), "{what}");
+            assert_eq!(
+                copy_utf16(&src, 0, len, &mut dst, 0),
+                Err(Trap::InvalidUtf16),
+                "{what}"
+            );
             // The same, found by the block fast path's fallback.
             let mut long: Vec<u16> = vec![0x61; 37];
             long.extend_from_slice(u);
@@ -574,7 +605,11 @@ mod tests {
             let src = units(&long);
             let mut dst = vec![0; src.len()];
             let len = long.len() as u64;
-            assert_eq!(copy_utf16(&src, 0, len, &mut dst, 0), Err(Trap::InvalidUtf16), "{what} (long)");
+            assert_eq!(
+                copy_utf16(&src, 0, len, &mut dst, 0),
+                Err(Trap::InvalidUtf16),
+                "{what} (long)"
+            );
         }
     }
 
@@ -615,12 +650,24 @@ mod tests {
         let mut dst = [0; 6];
         assert_eq!(copy_utf16(&src, 0, 5, &mut dst, 0), Err(Trap::OutOfBounds));
         assert_eq!(copy_utf16(&src, 8, 1, &mut dst, 0), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf16(&src, 0, u64::MAX / 2 + 1, &mut dst, 0), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf16(&src, 2, u64::MAX / 2, &mut dst, 0), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf16(&src, u64::MAX - 1, 1, &mut dst, 0), Err(Trap::OutOfBounds));
+        assert_eq!(
+            copy_utf16(&src, 0, u64::MAX / 2 + 1, &mut dst, 0),
+            Err(Trap::OutOfBounds)
+        );
+        assert_eq!(
+            copy_utf16(&src, 2, u64::MAX / 2, &mut dst, 0),
+            Err(Trap::OutOfBounds)
+        );
+        assert_eq!(
+            copy_utf16(&src, u64::MAX - 1, 1, &mut dst, 0),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(copy_utf16(&src, 0, 4, &mut dst, 0), Err(Trap::OutOfBounds));
         assert_eq!(copy_utf16(&src, 0, 2, &mut dst, 4), Err(Trap::OutOfBounds));
-        assert_eq!(copy_utf16(&src, 0, 1, &mut dst, u64::MAX - 1), Err(Trap::OutOfBounds));
+        assert_eq!(
+            copy_utf16(&src, 0, 1, &mut dst, u64::MAX - 1),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(dst, [0; 6], "nothing written");
         copy_utf16(&src, 0, 3, &mut dst, 0).unwrap();
     }
@@ -634,7 +681,10 @@ mod tests {
         copy_utf16_within(&mut mem, 2, 3, 0).unwrap();
         assert_eq!(mem, utf16("abcc"));
         let mut mem = units(&[0xd800, 0]);
-        assert_eq!(copy_utf16_within(&mut mem, 0, 1, 2), Err(Trap::InvalidUtf16));
+        assert_eq!(
+            copy_utf16_within(&mut mem, 0, 1, 2),
+            Err(Trap::InvalidUtf16)
+        );
         assert_eq!(copy_utf16_within(&mut mem, 2, 1, 3), Err(Trap::Misaligned));
     }
 
@@ -647,7 +697,10 @@ mod tests {
             assert_eq!(utf16_to_compact(&src, 0, len, &mut dst, 0, false), Ok(len));
             let latin1: Vec<u8> = s.chars().map(|c| c as u8).collect();
             assert_eq!(&dst[..len as usize], &latin1[..], "{s:?}");
-            assert!(dst[len as usize..].iter().all(|&b| b == 0xaa), "rest untouched");
+            assert!(
+                dst[len as usize..].iter().all(|&b| b == 0xaa),
+                "rest untouched"
+            );
         }
     }
 
@@ -657,9 +710,15 @@ mod tests {
             let src = utf16(s);
             let len = src.len() as u64 / 2;
             let mut dst = vec![0; src.len()];
-            assert_eq!(utf16_to_compact(&src, 0, len, &mut dst, 0, false), Ok(len | 1 << 31));
+            assert_eq!(
+                utf16_to_compact(&src, 0, len, &mut dst, 0, false),
+                Ok(len | 1 << 31)
+            );
             assert_eq!(dst, src, "{s:?}");
-            assert_eq!(utf16_to_compact(&src, 0, len, &mut dst, 0, true), Ok(len | 1 << 63));
+            assert_eq!(
+                utf16_to_compact(&src, 0, len, &mut dst, 0, true),
+                Ok(len | 1 << 63)
+            );
         }
         assert_eq!(utf16_tag(false), 0x8000_0000);
         assert_eq!(utf16_tag(true), 0x8000_0000_0000_0000);
@@ -669,16 +728,31 @@ mod tests {
     fn utf16_to_compact_checks_like_copy_utf16() {
         let src = units(&[0x61, 0xd800]);
         let mut dst = [0; 4];
-        assert_eq!(utf16_to_compact(&src, 0, 2, &mut dst, 0, false), Err(Trap::InvalidUtf16));
-        assert_eq!(utf16_to_compact(&src, 1, 1, &mut dst, 0, false), Err(Trap::Misaligned));
-        assert_eq!(utf16_to_compact(&src, 0, 1, &mut dst, 1, false), Err(Trap::Misaligned));
-        assert_eq!(utf16_to_compact(&src, 2, 2, &mut dst, 0, false), Err(Trap::OutOfBounds));
+        assert_eq!(
+            utf16_to_compact(&src, 0, 2, &mut dst, 0, false),
+            Err(Trap::InvalidUtf16)
+        );
+        assert_eq!(
+            utf16_to_compact(&src, 1, 1, &mut dst, 0, false),
+            Err(Trap::Misaligned)
+        );
+        assert_eq!(
+            utf16_to_compact(&src, 0, 1, &mut dst, 1, false),
+            Err(Trap::Misaligned)
+        );
+        assert_eq!(
+            utf16_to_compact(&src, 2, 2, &mut dst, 0, false),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(
             utf16_to_compact(&src, 0, u64::MAX / 2 + 1, &mut dst, 0, false),
             Err(Trap::OutOfBounds)
         );
         // The destination must hold 2 * len bytes even for Latin-1.
-        assert_eq!(utf16_to_compact(&src, 0, 1, &mut dst, 4, true), Err(Trap::OutOfBounds));
+        assert_eq!(
+            utf16_to_compact(&src, 0, 1, &mut dst, 4, true),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(utf16_to_compact(&src, 0, 1, &mut dst, 2, true), Ok(1));
         assert_eq!(dst, [0, 0, 0x61, 0]);
     }
@@ -695,7 +769,10 @@ mod tests {
         }
         // UTF-16 overlapping.
         let mut mem = utf16("a€..");
-        assert_eq!(utf16_to_compact_within(&mut mem, 0, 2, 2, false), Ok(2 | 1 << 31));
+        assert_eq!(
+            utf16_to_compact_within(&mut mem, 0, 2, 2, false),
+            Ok(2 | 1 << 31)
+        );
         assert_eq!(mem, utf16("aa€."));
         // Disjoint, destination first.
         let mut mem = vec![0u8; 4];
@@ -708,23 +785,47 @@ mod tests {
     fn transcode_dispatches() {
         let src = utf16("hi");
         let mut dst = [0; 4];
-        let mems = Memories::Two { src: &src, dst: &mut dst };
-        assert_eq!(transcode(Transcode::Utf16ToCompact, mems, 0, 2, 0, false), Ok(Some(2)));
+        let mems = Memories::Two {
+            src: &src,
+            dst: &mut dst,
+        };
+        assert_eq!(
+            transcode(Transcode::Utf16ToCompact, mems, 0, 2, 0, false),
+            Ok(Some(2))
+        );
         assert_eq!(&dst[..2], b"hi");
-        let mems = Memories::Two { src: &src, dst: &mut dst };
-        assert_eq!(transcode(Transcode::CopyUtf16, mems, 0, 2, 0, false), Ok(None));
+        let mems = Memories::Two {
+            src: &src,
+            dst: &mut dst,
+        };
+        assert_eq!(
+            transcode(Transcode::CopyUtf16, mems, 0, 2, 0, false),
+            Ok(None)
+        );
         assert_eq!(dst[..], src[..]);
         let mut mem = *b"ab..";
-        assert_eq!(transcode(Transcode::CopyUtf8, Memories::One(&mut mem), 0, 2, 2, false), Ok(None));
+        assert_eq!(
+            transcode(Transcode::CopyUtf8, Memories::One(&mut mem), 0, 2, 2, false),
+            Ok(None)
+        );
         assert_eq!(&mem, b"abab");
     }
 
     #[test]
     fn source_range_checks_alignment_then_bounds() {
         assert_eq!(source_range(Transcode::CopyUtf8, 10, 3, 7), Ok(3..10));
-        assert_eq!(source_range(Transcode::CopyUtf8, 10, 3, 8), Err(Trap::OutOfBounds));
+        assert_eq!(
+            source_range(Transcode::CopyUtf8, 10, 3, 8),
+            Err(Trap::OutOfBounds)
+        );
         assert_eq!(source_range(Transcode::CopyUtf16, 10, 2, 4), Ok(2..10));
-        assert_eq!(source_range(Transcode::Utf16ToCompact, 10, 3, 1), Err(Trap::Misaligned));
-        assert_eq!(source_range(Transcode::CopyUtf16, 10, 4, 4), Err(Trap::OutOfBounds));
+        assert_eq!(
+            source_range(Transcode::Utf16ToCompact, 10, 3, 1),
+            Err(Trap::Misaligned)
+        );
+        assert_eq!(
+            source_range(Transcode::CopyUtf16, 10, 4, 4),
+            Err(Trap::OutOfBounds)
+        );
     }
 }

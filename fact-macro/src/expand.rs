@@ -1,0 +1,425 @@
+//! Expansion: load the WIT, compile the adapters, emit them as constants.
+//!
+//! The expansion is a handful of items at the call site:
+//!
+//! - `WORLD: &str`: the adapted world (`ns:pkg/world`);
+//! - `WASM: &[u8]`: the adapter module, as one byte-string literal (cheap to
+//!   compile, unlike an array of integer tokens);
+//! - `IMPORTS: &[fact::Import]` and `EXPORTS: &[fact::Export]`: the import
+//!   table and the adapters, documented entry by entry;
+//! - `mod names`: one `&str` constant per adapter's export name;
+//! - one `include_bytes!` per WIT file read, so that Cargo rebuilds the crate
+//!   when one changes.
+//!
+//! Each value type of `fact-core` has one function here that turns it into
+//! tokens, matching it exhaustively: a new variant or field in `fact-core`
+//! does not compile until the macro knows how to emit it.
+
+use crate::input::{Config, Source};
+use crate::load::Loaded;
+use fact_core::{
+    adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Transcode,
+};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Expands `config`; paths are relative to `manifest_dir` (the crate's
+/// `CARGO_MANIFEST_DIR`, `None` if Cargo did not set it).
+pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Result<TokenStream> {
+    let source = config.source.literal();
+    let at_source = |message: String| syn::Error::new(source.span(), message);
+    let loaded = match &config.source {
+        Source::Path(path) => {
+            let manifest_dir = manifest_dir.ok_or_else(|| {
+                at_source(
+                    "`CARGO_MANIFEST_DIR` is not set, so the WIT path has no base directory; \
+                     build with Cargo or use `inline: \"..\"`"
+                        .to_string(),
+                )
+            })?;
+            Loaded::path(manifest_dir, &path.value())
+        }
+        Source::Inline(text) => Loaded::inline(&text.value()),
+    }
+    .map_err(at_source)?;
+
+    let world_name = config.world.as_ref().map(|w| w.value());
+    let world = loaded.world(world_name.as_deref()).map_err(|message| {
+        syn::Error::new(config.world.as_ref().unwrap_or(source).span(), message)
+    })?;
+    let resolve = &loaded.resolve;
+    let world_id = {
+        let w = &resolve.worlds[world];
+        match w.package {
+            Some(package) => resolve.id_of_name(package, &w.name),
+            None => w.name.clone(),
+        }
+    };
+
+    let options = config.world_options();
+    let adapters = adapt_world(resolve, world, &options).map_err(|e| {
+        syn::Error::new(
+            Span::call_site(),
+            format!("cannot adapt world `{world_id}`: {e}"),
+        )
+    })?;
+    adapters.validate().map_err(|e| {
+        syn::Error::new(
+            Span::call_site(),
+            format!("internal error in fact-core (please report it): {e}"),
+        )
+    })?;
+
+    let wasm = Literal::byte_string(&adapters.wasm);
+    let wasm_doc = doc(&format!(
+        "The adapter module of world `{world_id}`: {} adapters, {} bytes.\n\n\
+         The side that lifts each function has {}; the side that lowers it has {}.\n\n\
+         Adapter `i` is export `i` (see [`EXPORTS`]); [`IMPORTS`] says what to supply for \
+         each import.",
+        adapters.exports.len(),
+        adapters.wasm.len(),
+        describe_options(&options.lift, true),
+        describe_options(&options.lower, false),
+    ));
+
+    let imports = adapters.imports.iter().map(import);
+    let imports_doc = doc(&list(
+        "The import table of [`WASM`]: what the host supplies for each import, in import order.",
+        adapters.imports.iter().enumerate().map(|(i, import)| {
+            format!(
+                "{i}: `{}` `{}`: {}",
+                import.module,
+                import.name,
+                describe_import(&import.kind)
+            )
+        }),
+    ));
+
+    let exports = adapters.exports.iter().map(export);
+    let exports_doc = doc(&list(
+        "The adapters of [`WASM`]: entry `i` is export `i` of the module.",
+        adapters.exports.iter().enumerate().map(|(i, export)| {
+            format!(
+                "{i}: `{}` — `{}` (lower instance {} -> lift instance {})",
+                export.name,
+                wit_function(export),
+                export.lower_instance,
+                export.lift_instance
+            )
+        }),
+    ));
+
+    let names = names(&adapters.exports);
+    let world_doc = doc(&format!("The adapted WIT world, `{world_id}`."));
+    let rebuild = loaded
+        .files
+        .iter()
+        .filter_map(|file| file.to_str())
+        .map(|file| quote!(const _: &[u8] = ::core::include_bytes!(#file);));
+
+    Ok(quote! {
+        #world_doc
+        pub const WORLD: &str = #world_id;
+        #wasm_doc
+        pub const WASM: &[u8] = #wasm;
+        #imports_doc
+        pub const IMPORTS: &[::fact::Import] = &[#(#imports),*];
+        #exports_doc
+        pub const EXPORTS: &[::fact::Export] = &[#(#exports),*];
+        #names
+        #(#rebuild)*
+    })
+}
+
+/// `#[doc = ".."]`.
+fn doc(text: &str) -> TokenStream {
+    quote!(#[doc = #text])
+}
+
+/// A paragraph followed by a markdown list (or "None." when empty).
+fn list(intro: &str, items: impl Iterator<Item = String>) -> String {
+    let mut text = format!("{intro}\n");
+    let mut empty = true;
+    for item in items {
+        empty = false;
+        text.push_str("\n- ");
+        text.push_str(&item);
+    }
+    if empty {
+        text.push_str("\nNone.");
+    }
+    text
+}
+
+/// `iface#function`, or `function` for a function of the world itself.
+fn wit_function(export: &Export) -> String {
+    match &export.interface {
+        Some(interface) => format!("{interface}#{}", export.function),
+        None => export.function.to_string(),
+    }
+}
+
+/// The `names` module: one constant per adapter, holding its export name.
+fn names(exports: &[Export]) -> TokenStream {
+    let mut taken = HashSet::new();
+    let constants = exports.iter().enumerate().map(|(i, export)| {
+        let mut name = const_name(&export.name);
+        if !taken.insert(name.clone()) {
+            name = format!("{name}_{i}");
+            taken.insert(name.clone());
+        }
+        let ident = Ident::new(&name, Span::call_site());
+        let value = &*export.name;
+        let doc = doc(&format!("Adapter {i}: `{}`.", wit_function(export)));
+        quote!(#doc pub const #ident: &str = #value;)
+    });
+    quote! {
+        /// The export name of each adapter, one constant per adapter, named after it in
+        /// `SHOUTY_SNAKE_CASE` (`[export]ns:pkg/iface#f` is `EXPORT_NS_PKG_IFACE_F`).
+        pub mod names {
+            #(#constants)*
+        }
+    }
+}
+
+/// `SHOUTY_SNAKE_CASE` of an export name: ASCII letters and digits kept,
+/// every other run of characters turned into one `_`.
+fn const_name(export: &str) -> String {
+    let mut name = String::new();
+    for c in export.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_uppercase());
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    while name.ends_with('_') {
+        name.pop();
+    }
+    if name.is_empty() {
+        name.push_str("ADAPTER");
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "ADAPTER_");
+    }
+    name
+}
+
+/// `::std::borrow::Cow::Borrowed("..")`.
+fn cow(s: &str) -> TokenStream {
+    quote!(::std::borrow::Cow::Borrowed(#s))
+}
+
+/// An [`Import`] as a constant expression.
+fn import(import: &Import) -> TokenStream {
+    let Import { module, name, kind } = import;
+    let module = cow(module);
+    let name = cow(name);
+    let kind = import_kind(kind);
+    quote!(::fact::Import { module: #module, name: #name, kind: #kind })
+}
+
+/// An [`ImportKind`] as a constant expression.
+fn import_kind(kind: &ImportKind) -> TokenStream {
+    match *kind {
+        ImportKind::Memory { instance, memory64 } => {
+            quote!(::fact::ImportKind::Memory { instance: #instance, memory64: #memory64 })
+        }
+        ImportKind::Realloc { instance, memory64 } => {
+            quote!(::fact::ImportKind::Realloc { instance: #instance, memory64: #memory64 })
+        }
+        ImportKind::Flags { instance } => quote!(::fact::ImportKind::Flags { instance: #instance }),
+        ImportKind::Callee { adapter } => quote!(::fact::ImportKind::Callee { adapter: #adapter }),
+        ImportKind::PostReturn { adapter } => {
+            quote!(::fact::ImportKind::PostReturn { adapter: #adapter })
+        }
+        ImportKind::Trap => quote!(::fact::ImportKind::Trap),
+        ImportKind::Transcode {
+            op,
+            src_instance,
+            src_memory64,
+            dst_instance,
+            dst_memory64,
+        } => {
+            let op = transcode(op);
+            quote!(::fact::ImportKind::Transcode {
+                op: #op,
+                src_instance: #src_instance,
+                src_memory64: #src_memory64,
+                dst_instance: #dst_instance,
+                dst_memory64: #dst_memory64,
+            })
+        }
+    }
+}
+
+/// A [`Transcode`] as a constant expression.
+fn transcode(op: Transcode) -> TokenStream {
+    match op {
+        Transcode::CopyUtf8 => quote!(::fact::Transcode::CopyUtf8),
+        Transcode::CopyUtf16 => quote!(::fact::Transcode::CopyUtf16),
+        Transcode::Utf16ToCompact => quote!(::fact::Transcode::Utf16ToCompact),
+    }
+}
+
+/// An [`Export`] as a constant expression.
+fn export(export: &Export) -> TokenStream {
+    let Export {
+        name,
+        interface,
+        function,
+        lower_instance,
+        lift_instance,
+    } = export;
+    let name = cow(name);
+    let interface = match interface {
+        Some(interface) => {
+            let interface = cow(interface);
+            quote!(::std::option::Option::Some(#interface))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let function = cow(function);
+    quote!(::fact::Export {
+        name: #name,
+        interface: #interface,
+        function: #function,
+        lower_instance: #lower_instance,
+        lift_instance: #lift_instance,
+    })
+}
+
+/// What the host supplies for an import, in words, for the docs.
+fn describe_import(kind: &ImportKind) -> String {
+    let bits = |memory64: bool| if memory64 { "64-bit" } else { "32-bit" };
+    match *kind {
+        ImportKind::Memory { instance, memory64 } => {
+            format!("the {} memory of instance {instance}", bits(memory64))
+        }
+        ImportKind::Realloc { instance, memory64 } => {
+            format!(
+                "the `realloc` of instance {instance} (for its {} memory)",
+                bits(memory64)
+            )
+        }
+        ImportKind::Flags { instance } => format!("the flags global of instance {instance}"),
+        ImportKind::Callee { adapter } => format!("the callee of adapter {adapter}"),
+        ImportKind::PostReturn { adapter } => {
+            format!("the `post-return` of adapter {adapter}'s callee")
+        }
+        ImportKind::Trap => "the trap function".to_string(),
+        ImportKind::Transcode {
+            op,
+            src_instance,
+            src_memory64,
+            dst_instance,
+            dst_memory64,
+        } => format!(
+            "the `{}` transcoder from the {} memory of instance {src_instance} to the {} \
+             memory of instance {dst_instance}",
+            op.name(),
+            bits(src_memory64),
+            bits(dst_memory64)
+        ),
+    }
+}
+
+/// Canonical options in words, for the docs.
+fn describe_options(options: &CanonOptions, lift: bool) -> String {
+    let memory = match options.memory {
+        Some(MemoryType::Memory32) => "a 32-bit memory",
+        Some(MemoryType::Memory64) => "a 64-bit memory",
+        None => "no memory",
+    };
+    let realloc = if options.realloc {
+        "a `realloc`"
+    } else {
+        "no `realloc`"
+    };
+    let mut text = format!(
+        "`{}` strings, {memory}, {realloc}",
+        options.string_encoding
+    );
+    if lift {
+        text.push_str(if options.post_return {
+            " and a `post-return`"
+        } else {
+            " and no `post-return`"
+        });
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn constant_names_are_shouty_snake_case_of_export_names() {
+        assert_eq!(const_name("demo:app/api#greet"), "DEMO_APP_API_GREET");
+        assert_eq!(
+            const_name("[export]demo:app/api#greet"),
+            "EXPORT_DEMO_APP_API_GREET"
+        );
+        assert_eq!(
+            const_name("wasi:io/streams@0.2.0#[method]input-stream.read"),
+            "WASI_IO_STREAMS_0_2_0_METHOD_INPUT_STREAM_READ"
+        );
+        assert_eq!(const_name("run"), "RUN");
+        assert_eq!(const_name("[]"), "ADAPTER");
+        assert_eq!(const_name("0"), "ADAPTER_0");
+    }
+
+    #[test]
+    fn colliding_constant_names_get_the_adapter_index() {
+        let export = |name: &'static str| Export {
+            name: Cow::Borrowed(name),
+            interface: None,
+            function: Cow::Borrowed(name),
+            lower_instance: 0,
+            lift_instance: 1,
+        };
+        let tokens = names(&[export("a-b"), export("a.b")]).to_string();
+        assert!(tokens.contains("pub const A_B"), "{tokens}");
+        assert!(tokens.contains("pub const A_B_1"), "{tokens}");
+    }
+
+    #[test]
+    fn imports_are_const_expressions_of_the_facade() {
+        let tokens = import(&Import {
+            module: Cow::Borrowed("transcode"),
+            name: Cow::Borrowed("copy-utf8"),
+            kind: ImportKind::Transcode {
+                op: Transcode::CopyUtf8,
+                src_instance: 1,
+                src_memory64: false,
+                dst_instance: 0,
+                dst_memory64: true,
+            },
+        });
+        let expr: syn::Expr = syn::parse2(tokens.clone()).unwrap();
+        let text = quote!(#expr).to_string();
+        assert!(text.starts_with(":: fact :: Import {"), "{text}");
+        assert!(text.contains("op : :: fact :: Transcode :: CopyUtf8"), "{text}");
+        assert!(text.contains("dst_memory64 : true"), "{text}");
+    }
+
+    #[test]
+    fn exports_are_const_expressions_of_the_facade() {
+        let tokens = export(&Export {
+            name: Cow::Borrowed("[export]demo:app/api#greet"),
+            interface: Some(Cow::Borrowed("demo:app/api")),
+            function: Cow::Borrowed("greet"),
+            lower_instance: 1,
+            lift_instance: 0,
+        });
+        let text = tokens.to_string();
+        assert!(
+            text.contains("interface : :: std :: option :: Option :: Some"),
+            "{text}"
+        );
+        assert!(text.contains("lower_instance : 1u32"), "{text}");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: adapters compiled by `fact-core`, run for real in
+//! Wasmtime, one module per family of Canonical ABI rules.
+
+mod harness;
+
+mod aggregates;
+mod calls;
+mod lists;
+mod outlining;
+mod scalars;
+mod strings;

@@ -1,0 +1,200 @@
+//! Strings with the same encoding on both sides: validation, copies and the
+//! `realloc` sequences of `store_string_copy` and
+//! `store_probably_utf16_to_latin1_or_utf16`.
+
+use crate::harness::*;
+use fact_core::{MemoryType, StringEncoding, Trap};
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn both(enc: StringEncoding) -> (fact_core::CanonOptions, fact_core::CanonOptions) {
+    (caller().string_encoding(enc), callee().string_encoding(enc))
+}
+
+#[test]
+fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
+    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |c, args| {
+        assert_eq!(callee_read(c, args[0].u64(), 7), "héllo!".as_bytes());
+        vec![]
+    });
+    fx.write(CALLER, 0x100, "héllo!".as_bytes());
+    fx.call(&[i32(0x100), i32(7)]).unwrap();
+    assert_eq!(
+        fx.events(),
+        vec![
+            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 1, new_size: 7, ret: HEAP },
+            Event::Call { args: vec![i32(HEAP as u32), i32(7)], flags: [3, 1] },
+        ]
+    );
+}
+
+#[test]
+fn empty_strings_still_allocate() {
+    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+    fx.call(&[i32(0), i32(0)]).unwrap();
+    assert!(matches!(fx.events()[0], Event::Realloc { new_size: 0, align: 1, .. }));
+}
+
+#[test]
+fn invalid_utf8_traps() {
+    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+    for bad in [
+        &b"\xff"[..],         // bad lead byte
+        b"ab\xe2\x82",        // truncated
+        b"\xc0\x80",          // overlong
+        b"\xed\xa0\x80",      // surrogate
+        b"\xf4\x90\x80\x80",  // above U+10FFFF
+    ] {
+        fx.write(CALLER, 0x100, bad);
+        assert_eq!(fx.trap(&[i32(0x100), i32(bad.len() as u32)]), Trap::InvalidUtf8, "{bad:?}");
+    }
+}
+
+#[test]
+fn string_bounds_and_length_limit() {
+    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+    let size = 64 * 65536;
+    assert_eq!(fx.trap(&[i32(size - 2), i32(3)]), Trap::OutOfBounds);
+    assert_eq!(fx.trap(&[i32(u32::MAX), i32(2)]), Trap::OutOfBounds);
+    fx.call(&[i32(size - 3), i32(3)]).unwrap();
+    // MAX_STRING_BYTE_LENGTH is 2^28 - 1: one more is too long, exactly it is
+    // merely out of bounds of this 4 MiB memory.
+    assert_eq!(fx.trap(&[i32(0), i32(1 << 28)]), Trap::StringTooLong);
+    assert_eq!(fx.trap(&[i32(0), i32((1 << 28) - 1)]), Trap::OutOfBounds);
+}
+
+#[test]
+fn utf16_is_validated_aligned_and_limited() {
+    let (lower, lift) = both(StringEncoding::Utf16);
+    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let text = utf16("a😀b");
+    fx.write(CALLER, 0x100, &text);
+    fx.call(&[i32(0x100), i32(4)]).unwrap();
+    assert_eq!(fx.read(CALLEE, HEAP, 8), text);
+    assert_eq!(
+        fx.events(),
+        vec![
+            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
+            Event::Call { args: vec![i32(HEAP as u32), i32(4)], flags: [3, 1] },
+        ]
+    );
+    assert_eq!(fx.trap(&[i32(0x101), i32(1)]), Trap::Misaligned);
+    fx.write(CALLER, 0x100, &[0x00, 0xd8, 0x41, 0x00]); // lone high surrogate
+    assert_eq!(fx.trap(&[i32(0x100), i32(2)]), Trap::InvalidUtf16);
+    fx.write(CALLER, 0x100, &[0x00, 0xdc]); // lone low surrogate
+    assert_eq!(fx.trap(&[i32(0x100), i32(1)]), Trap::InvalidUtf16);
+    assert_eq!(fx.trap(&[i32(0), i32(1 << 27)]), Trap::StringTooLong);
+    assert_eq!(fx.trap(&[i32(0), i32((1 << 27) - 1)]), Trap::OutOfBounds);
+}
+
+#[test]
+fn compact_latin1_is_copied_with_alignment_two() {
+    let (lower, lift) = both(StringEncoding::CompactUtf16);
+    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    fx.write(CALLER, 0x100, b"caf\xe9");
+    fx.call(&[i32(0x100), i32(4)]).unwrap();
+    assert_eq!(fx.read(CALLEE, HEAP, 4), b"caf\xe9");
+    assert_eq!(
+        fx.events(),
+        vec![
+            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 4, ret: HEAP },
+            Event::Call { args: vec![i32(HEAP as u32), i32(4)], flags: [3, 1] },
+        ]
+    );
+    assert_eq!(fx.trap(&[i32(0x101), i32(1)]), Trap::Misaligned);
+}
+
+#[test]
+fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk() {
+    let (lower, lift) = both(StringEncoding::CompactUtf16);
+    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let tag = 1u32 << 31;
+    fx.write(CALLER, 0x100, &utf16("café"));
+    fx.call(&[i32(0x100), i32(4 | tag)]).unwrap();
+    assert_eq!(fx.read(CALLEE, HEAP + 8, 4), b"caf\xe9");
+    assert_eq!(
+        fx.events(),
+        vec![
+            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
+            Event::Realloc { instance: CALLEE, old: HEAP, old_size: 8, align: 1, new_size: 4, ret: HEAP + 8 },
+            Event::Call { args: vec![i32(HEAP as u32 + 8), i32(4)], flags: [3, 1] },
+        ]
+    );
+}
+
+#[test]
+fn compact_utf16_beyond_latin1_stays_utf16_and_tagged() {
+    let (lower, lift) = both(StringEncoding::CompactUtf16);
+    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let tag = 1u32 << 31;
+    let text = utf16("caf€");
+    fx.write(CALLER, 0x100, &text);
+    fx.call(&[i32(0x100), i32(4 | tag)]).unwrap();
+    assert_eq!(fx.read(CALLEE, HEAP, 8), text);
+    assert_eq!(
+        fx.events(),
+        vec![
+            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
+            Event::Call { args: vec![i32(HEAP as u32), i32(4 | tag)], flags: [3, 1] },
+        ]
+    );
+}
+
+#[test]
+fn string_results_are_copied_back_through_the_return_pointer() {
+    let mut fx = Fixture::new("f: func() -> string;", caller(), callee().post_return(true), |c, _| {
+        callee_write(c, 0x200, b"result!");
+        callee_write(c, 0x10, &[0x00, 0x02, 0, 0, 7, 0, 0, 0]);
+        vec![i32(0x10)]
+    });
+    fx.call(&[i32(0x40)]).unwrap();
+    let ret = fx.read(CALLER, 0x40, 8);
+    assert_eq!(ret, [0x00, 0x80, 0, 0, 7, 0, 0, 0]);
+    assert_eq!(fx.read(CALLER, HEAP, 7), b"result!");
+    let events = fx.events();
+    assert_eq!(
+        events[1],
+        Event::Realloc { instance: CALLER, old: 0, old_size: 0, align: 1, new_size: 7, ret: HEAP }
+    );
+    assert_eq!(events[2], Event::PostReturn { args: vec![i32(0x10)], flags: [3, 0] });
+    // The caller's return pointer is checked like any pointer.
+    assert_eq!(fx.trap(&[i32(0x41)]), Trap::Misaligned);
+    assert_eq!(fx.trap(&[i32(64 * 65536 - 4)]), Trap::OutOfBounds);
+}
+
+#[test]
+fn strings_cross_between_64_and_32_bit_memories() {
+    let lower = caller().memory(Some(MemoryType::Memory64));
+    let mut fx = Fixture::new("f: func(s: string) -> string;", lower, callee(), |c, args| {
+        assert_eq!(args[..2], [i32(HEAP as u32), i32(3)]);
+        callee_write(c, 0x10, &[0x00, 0x80, 0, 0, 3, 0, 0, 0]);
+        vec![i32(0x10)]
+    });
+    fx.write(CALLER, 0x100, b"abc");
+    fx.call(&[i64(0x100), i64(3), i64(0x40)]).unwrap();
+    let mut expected = HEAP.to_le_bytes().to_vec();
+    expected.extend_from_slice(&3u64.to_le_bytes());
+    assert_eq!(fx.read(CALLER, 0x40, 16), expected);
+    assert_eq!(fx.read(CALLER, HEAP, 3), b"abc");
+    // Upper bits of 64-bit pointers and lengths count.
+    assert_eq!(fx.trap(&[i64(1 << 32 | 0x100), i64(3), i64(0x40)]), Trap::OutOfBounds);
+    assert_eq!(fx.trap(&[i64(0x100), i64(1 << 32 | 3), i64(0x40)]), Trap::StringTooLong);
+}
+
+#[test]
+fn compact_tag_is_bit_63_on_64_bit_memories() {
+    let lower = caller()
+        .memory(Some(MemoryType::Memory64))
+        .string_encoding(StringEncoding::CompactUtf16);
+    let lift = callee().string_encoding(StringEncoding::CompactUtf16);
+    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let text = utf16("€");
+    fx.write(CALLER, 0x100, &text);
+    fx.call(&[i64(0x100), i64(1 | 1 << 63)]).unwrap();
+    let Event::Call { args, .. } = &fx.events()[1] else { panic!() };
+    assert_eq!(args[1], i32(1 | 1 << 31));
+    // Bit 31 is no tag in a 64-bit memory: it is a (too long) Latin-1 length.
+    assert_eq!(fx.trap(&[i64(0x100), i64(1 | 1 << 31)]), Trap::StringTooLong);
+}
