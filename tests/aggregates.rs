@@ -15,12 +15,26 @@ fn records_and_tuples_flatten_field_by_field() {
         callee(),
         |_, _| vec![],
     );
-    fx.call(&[i32(0x101), i64(9), Flat::F32(1.5f32.to_bits()), i32(5), i32(0xffff)])
-        .unwrap();
-    let Event::Call { args, .. } = &fx.events()[0] else { panic!() };
+    fx.call(&[
+        i32(0x101),
+        i64(9),
+        Flat::F32(1.5f32.to_bits()),
+        i32(5),
+        i32(0xffff),
+    ])
+    .unwrap();
+    let Event::Call { args, .. } = &fx.events()[0] else {
+        panic!()
+    };
     assert_eq!(
         args,
-        &vec![i32(1), i64(9), Flat::F32(1.5f32.to_bits()), i32(1), i32(u32::MAX)]
+        &vec![
+            i32(1),
+            i64(9),
+            Flat::F32(1.5f32.to_bits()),
+            i32(1),
+            i32(u32::MAX)
+        ]
     );
 }
 
@@ -38,34 +52,57 @@ fn variant_payloads_are_coerced_through_joined_slots() {
         },
     );
     let bits = 2.5f32.to_bits();
-    fx.call(&[i32(0), i64(u64::from(bits) | 0xffff_ffff_0000_0000), i32(77), i32(0x40)])
-        .unwrap();
-    let Event::Call { args, .. } = &fx.events()[0] else { panic!() };
+    fx.call(&[
+        i32(0),
+        i64(u64::from(bits) | 0xffff_ffff_0000_0000),
+        i32(77),
+        i32(0x40),
+    ])
+    .unwrap();
+    let Event::Call { args, .. } = &fx.events()[0] else {
+        panic!()
+    };
     // f32 case: upper bits dropped, unused slot zeroed.
     assert_eq!(args, &vec![i32(0), i64(u64::from(bits)), i32(0)]);
 
-    fx.call(&[i32(1), i64(u64::MAX), i32(5), i32(0x40)]).unwrap();
-    let Event::Call { args, .. } = &fx.events()[0] else { panic!() };
+    fx.call(&[i32(1), i64(u64::MAX), i32(5), i32(0x40)])
+        .unwrap();
+    let Event::Call { args, .. } = &fx.events()[0] else {
+        panic!()
+    };
     assert_eq!(args, &vec![i32(1), i64(u64::MAX), i32(0)]);
 
     fx.call(&[i32(3), i64(1), i32(1), i32(0x40)]).unwrap();
-    let Event::Call { args, .. } = &fx.events()[0] else { panic!() };
+    let Event::Call { args, .. } = &fx.events()[0] else {
+        panic!()
+    };
     assert_eq!(args, &vec![i32(3), i64(0), i32(0)]);
 
-    assert_eq!(fx.trap(&[i32(4), i64(0), i32(0), i32(0x40)]), Trap::InvalidDiscriminant);
+    assert_eq!(
+        fx.trap(&[i32(4), i64(0), i32(0), i32(0x40)]),
+        Trap::InvalidDiscriminant
+    );
 }
 
 #[test]
 fn variant_results_in_memory() {
     // option<u32> flattens to two values, so it comes back through memory.
-    let mut fx = Fixture::new("f: func() -> result<string, u16>;", caller(), callee(), |c, _| {
-        callee_write(c, 0x10, &[1, 0, 0, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0]);
-        vec![i32(0x10)]
-    });
+    let mut fx = Fixture::new(
+        "f: func() -> result<string, u16>;",
+        caller(),
+        callee(),
+        |c, _| {
+            callee_write(c, 0x10, &[1, 0, 0, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0]);
+            vec![i32(0x10)]
+        },
+    );
     fx.write(CALLER, 0x40, &[0xcc; 12]);
     fx.call(&[i32(0x40)]).unwrap();
     // Discriminant and payload written; padding and the unused slot untouched.
-    assert_eq!(fx.read(CALLER, 0x40, 12), [1, 0xcc, 0xcc, 0xcc, 0x34, 0x12, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc]);
+    assert_eq!(
+        fx.read(CALLER, 0x40, 12),
+        [1, 0xcc, 0xcc, 0xcc, 0x34, 0x12, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc]
+    );
 
     let mut fx = Fixture::new("f: func() -> option<u32>;", caller(), callee(), |c, _| {
         callee_write(c, 0x10, &[2, 0, 0, 0, 1, 0, 0, 0]);
@@ -76,14 +113,20 @@ fn variant_results_in_memory() {
 
 #[test]
 fn enums_check_their_range() {
-    let mut fx = Fixture::new("enum e { a, b, c }\nf: func(x: e) -> e;", caller(), callee(), |_, a| {
-        vec![a[0]]
-    });
+    let mut fx = Fixture::new(
+        "enum e { a, b, c }\nf: func(x: e) -> e;",
+        caller(),
+        callee(),
+        |_, a| vec![a[0]],
+    );
     assert_eq!(fx.call(&[i32(2)]).unwrap(), vec![i32(2)]);
     assert_eq!(fx.trap(&[i32(3)]), Trap::InvalidDiscriminant);
-    let mut fx = Fixture::new("enum e { a, b, c }\nf: func() -> e;", caller(), callee(), |_, _| {
-        vec![i32(9)]
-    });
+    let mut fx = Fixture::new(
+        "enum e { a, b, c }\nf: func() -> e;",
+        caller(),
+        callee(),
+        |_, _| vec![i32(9)],
+    );
     assert_eq!(fx.trap(&[]), Trap::InvalidDiscriminant);
 }
 
@@ -109,8 +152,13 @@ fn flags_drop_undeclared_bits() {
         |_, _| vec![i32(0xff)],
     );
     fx.write(CALLER, 0x100, &[0xff, 0xff]);
-    assert_eq!(fx.call(&[i32(0xffff_ffff), i32(0x100), i32(1)]).unwrap(), vec![i32(7)]);
-    let Event::Call { args, .. } = &fx.events()[1] else { panic!() };
+    assert_eq!(
+        fx.call(&[i32(0xffff_ffff), i32(0x100), i32(1)]).unwrap(),
+        vec![i32(7)]
+    );
+    let Event::Call { args, .. } = &fx.events()[1] else {
+        panic!()
+    };
     assert_eq!(args[0], i32(7));
     assert_eq!(fx.read(CALLEE, HEAP, 2), [0xff, 0x01]);
 }
@@ -124,7 +172,11 @@ fn options_of_records_in_lists() {
         |_, _| vec![],
     );
     // option<p>: disc at 0, payload at 4 (x), 8 (s.ptr), 12 (s.len); size 16.
-    fx.write(CALLER, 0x100, &words(&[1, 42, 0x200, 2, 0, 0xdead, 0xdead, 0xdead]));
+    fx.write(
+        CALLER,
+        0x100,
+        &words(&[1, 42, 0x200, 2, 0, 0xdead, 0xdead, 0xdead]),
+    );
     fx.write(CALLER, 0x200, b"hi");
     fx.call(&[i32(0x100), i32(2)]).unwrap();
     let base = HEAP as u32;

@@ -22,10 +22,15 @@ fn a_callee_that_may_not_be_entered_traps() {
 
 #[test]
 fn flags_during_realloc_call_and_post_return() {
-    let mut fx = Fixture::new("f: func(s: string) -> string;", caller(), callee().post_return(true), |c, _| {
-        callee_write(c, 0x10, &[0, 2, 0, 0, 1, 0, 0, 0]);
-        vec![i32(0x10)]
-    });
+    let mut fx = Fixture::new(
+        "f: func(s: string) -> string;",
+        caller(),
+        callee().post_return(true),
+        |c, _| {
+            callee_write(c, 0x10, &[0, 2, 0, 0, 1, 0, 0, 0]);
+            vec![i32(0x10)]
+        },
+    );
     fx.write(CALLER, 0x100, b"x");
     fx.write(CALLEE, 0x200, b"y");
     // Record the flags seen by each realloc.
@@ -37,8 +42,17 @@ fn flags_during_realloc_call_and_post_return() {
     });
     fx.call(&[i32(0x100), i32(1), i32(0x40)]).unwrap();
     let events = fx.events();
-    assert!(matches!(events[1], Event::Call { flags: [3, 1], .. }), "{events:?}");
-    assert_eq!(events[3], Event::PostReturn { args: vec![i32(0x10)], flags: [3, 0] });
+    assert!(
+        matches!(events[1], Event::Call { flags: [3, 1], .. }),
+        "{events:?}"
+    );
+    assert_eq!(
+        events[3],
+        Event::PostReturn {
+            args: vec![i32(0x10)],
+            flags: [3, 0]
+        }
+    );
     assert_eq!(fx.flags(CALLER), 3);
     assert_eq!(fx.flags(CALLEE), 3);
     assert_eq!(*seen.lock().unwrap(), [CALLEE, CALLER]);
@@ -69,7 +83,14 @@ fn seventeen_flat_parameters_spill_to_memory_on_both_sides() {
     fx.call(&[i32(0x100)]).unwrap();
     assert_eq!(
         fx.events()[0],
-        Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 4, new_size: 68, ret: HEAP }
+        Event::Realloc {
+            instance: CALLEE,
+            old: 0,
+            old_size: 0,
+            align: 4,
+            new_size: 68,
+            ret: HEAP
+        }
     );
     assert_eq!(fx.read(CALLEE, HEAP, 68), data);
     assert_eq!(fx.trap(&[i32(0x102)]), Trap::Misaligned);
@@ -78,21 +99,25 @@ fn seventeen_flat_parameters_spill_to_memory_on_both_sides() {
 
 #[test]
 fn spilled_results_are_checked_on_the_callee_side() {
-    let mut fx = Fixture::new("f: func() -> tuple<u32, u32>;", caller(), callee(), |_, _| {
-        vec![i32(0x12)]
-    });
+    let mut fx = Fixture::new(
+        "f: func() -> tuple<u32, u32>;",
+        caller(),
+        callee(),
+        |_, _| vec![i32(0x12)],
+    );
     assert_eq!(fx.trap(&[i32(0x40)]), Trap::Misaligned);
-    let mut fx = Fixture::new("f: func() -> tuple<u32, u32>;", caller(), callee(), |_, _| {
-        vec![i32(64 * 65536 - 4)]
-    });
+    let mut fx = Fixture::new(
+        "f: func() -> tuple<u32, u32>;",
+        caller(),
+        callee(),
+        |_, _| vec![i32(64 * 65536 - 4)],
+    );
     assert_eq!(fx.trap(&[i32(0x40)]), Trap::OutOfBounds);
 }
 
 #[test]
 fn post_return_is_optional() {
-    let mut fx = Fixture::new("f: func() -> u32;", caller(), callee(), |_, _| {
-        vec![i32(5)]
-    });
+    let mut fx = Fixture::new("f: func() -> u32;", caller(), callee(), |_, _| vec![i32(5)]);
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(5)]);
     assert_eq!(fx.events().len(), 1);
     assert!(!fx
@@ -119,7 +144,13 @@ fn related_module(same: bool) -> fact_core::Adapters {
     }
     let lift = if same { caller() } else { callee() };
     compiler
-        .adapt(Adapter { name: "f".into(), interface: None, function: &function, lift, lower: caller() })
+        .adapt(Adapter {
+            name: "f".into(),
+            interface: None,
+            function: &function,
+            lift,
+            lower: caller(),
+        })
         .unwrap();
     compiler.finish().unwrap()
 }
@@ -141,7 +172,10 @@ fn calls_within_an_instance_or_its_ancestors_cannot_enter() {
             .unwrap();
         let f = linked.adapter(&mut store, "f").unwrap();
         let err = f.call(&mut store, &[], &mut []).unwrap_err();
-        assert_eq!(fact_core::host::wasmtime::trap_of(&err), Some(Trap::CannotEnter));
+        assert_eq!(
+            fact_core::host::wasmtime::trap_of(&err),
+            Some(Trap::CannotEnter)
+        );
     }
 }
 
@@ -160,8 +194,17 @@ fn without_the_trap_import_traps_are_unreachable() {
     let mut compiler = AdapterCompiler::new(&resolve);
     compiler.trap_import(false);
     compiler
-        .adapt(Adapter { name: "f".into(), interface: None, function: &function, lift: callee(), lower: caller() })
+        .adapt(Adapter {
+            name: "f".into(),
+            interface: None,
+            function: &function,
+            lift: callee(),
+            lower: caller(),
+        })
         .unwrap();
     let adapters = compiler.finish().unwrap();
-    assert!(!adapters.imports.iter().any(|i| i.kind == fact_core::ImportKind::Trap));
+    assert!(!adapters
+        .imports
+        .iter()
+        .any(|i| i.kind == fact_core::ImportKind::Trap));
 }

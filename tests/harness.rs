@@ -5,7 +5,7 @@
 //! (lifting side).
 
 use anyhow::Result;
-use fact_core::host::wasmtime::{AdapterLinker, LinkedAdapters};
+use fact_core::host::wasmtime::AdapterLinker;
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler, Adapters, CanonOptions, InstanceId, MemoryType, Trap};
 use wasmtime::{Caller, Engine, Func, Memory, MemoryTypeBuilder, Module, Store, Val, ValType};
@@ -96,7 +96,6 @@ pub struct Ctx {
 pub struct Fixture {
     pub store: Store<Ctx>,
     pub adapters: Adapters,
-    pub linked: LinkedAdapters,
     pub func: Func,
 }
 
@@ -157,7 +156,12 @@ impl Fixture {
         Self::link(adapters, lower, lift, Box::new(callee))
     }
 
-    fn link(adapters: Adapters, lower: CanonOptions, lift: CanonOptions, callee: CalleeFn) -> Fixture {
+    fn link(
+        adapters: Adapters,
+        lower: CanonOptions,
+        lift: CanonOptions,
+        callee: CalleeFn,
+    ) -> Fixture {
         let engine = engine();
         let module = Module::new(&engine, &adapters.wasm).expect("adapter compiles in wasmtime");
         let mut store = Store::new(
@@ -174,12 +178,17 @@ impl Fixture {
         let mut linker = AdapterLinker::new();
         for (instance, opts) in [(CALLER, lower), (CALLEE, lift)] {
             let is64 = opts.memory == Some(MemoryType::Memory64);
-            let ty = MemoryTypeBuilder::new().min(64).memory64(is64).build().unwrap();
+            let ty = MemoryTypeBuilder::new()
+                .min(64)
+                .memory64(is64)
+                .build()
+                .unwrap();
             let memory = Memory::new(&mut store, ty).unwrap();
             store.data_mut().memories.push(memory);
             linker.memory(&store, instance, memory);
             let p = if is64 { ValType::I64 } else { ValType::I32 };
-            let ty = wasmtime::FuncType::new(&engine, [p.clone(), p.clone(), p.clone(), p.clone()], [p]);
+            let ty =
+                wasmtime::FuncType::new(&engine, [p.clone(), p.clone(), p.clone(), p.clone()], [p]);
             let realloc = Func::new(&mut store, ty, move |mut caller, args, results| {
                 let a: Vec<u64> = args.iter().map(|v| Flat::of(v).u64()).collect();
                 let ctx = caller.data_mut();
@@ -205,7 +214,11 @@ impl Fixture {
                     new_size: a[3],
                     ret,
                 });
-                results[0] = if is64 { Val::I64(ret as i64) } else { Val::I32(ret as i32) };
+                results[0] = if is64 {
+                    Val::I64(ret as i64)
+                } else {
+                    Val::I32(ret as i32)
+                };
                 Ok(())
             });
             linker.realloc(instance, is64, realloc);
@@ -233,7 +246,10 @@ impl Fixture {
             let post = Func::new(&mut store, ty, |mut caller, args, _| {
                 let args: Vec<Flat> = args.iter().map(Flat::of).collect();
                 let flags = flags_now(&mut caller);
-                caller.data_mut().events.push(Event::PostReturn { args, flags });
+                caller
+                    .data_mut()
+                    .events
+                    .push(Event::PostReturn { args, flags });
                 Ok(())
             });
             linker.post_return("f", post);
@@ -250,7 +266,6 @@ impl Fixture {
         Fixture {
             store,
             adapters,
-            linked,
             func,
         }
     }
@@ -312,7 +327,10 @@ impl Fixture {
 
 fn flags_now(caller: &mut Caller<'_, Ctx>) -> [i32; 2] {
     let g = caller.data().flags.clone();
-    [g[0].get(&mut *caller).unwrap_i32(), g[1].get(&mut *caller).unwrap_i32()]
+    [
+        g[0].get(&mut *caller).unwrap_i32(),
+        g[1].get(&mut *caller).unwrap_i32(),
+    ]
 }
 
 fn import_type(module: &Module, m: &str, n: &str) -> wasmtime::FuncType {

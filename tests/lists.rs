@@ -18,8 +18,18 @@ fn list_of_u32_is_copied_whole() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 4, new_size: 16, ret: HEAP },
-            Event::Call { args: vec![i32(HEAP as u32), i32(4)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 4,
+                new_size: 16,
+                ret: HEAP
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32), i32(4)],
+                flags: [3, 1]
+            },
         ]
     );
     let wat = wasmprinter::print_bytes(&fx.adapters.wasm).unwrap();
@@ -47,14 +57,28 @@ fn padded_records_are_copied_field_by_field_without_their_padding() {
         callee(),
         |_, _| vec![],
     );
-    fx.write(CALLER, 0x100, &[1, 0xaa, 0xaa, 0xaa, 2, 0, 0, 0, 3, 0xaa, 0xaa, 0xaa, 4, 0, 0, 0]);
+    fx.write(
+        CALLER,
+        0x100,
+        &[
+            1, 0xaa, 0xaa, 0xaa, 2, 0, 0, 0, 3, 0xaa, 0xaa, 0xaa, 4, 0, 0, 0,
+        ],
+    );
     fx.call(&[i32(0x100), i32(2)]).unwrap();
-    assert_eq!(fx.read(CALLEE, HEAP, 16), [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]);
+    assert_eq!(
+        fx.read(CALLEE, HEAP, 16),
+        [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]
+    );
 }
 
 #[test]
 fn nested_lists_allocate_inner_lists_in_order() {
-    let mut fx = Fixture::new("f: func(l: list<list<u8>>);", caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(
+        "f: func(l: list<list<u8>>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     fx.write(CALLER, 0x100, &words(&[0x200, 2, 0x300, 3]));
     fx.write(CALLER, 0x200, b"ab");
     fx.write(CALLER, 0x300, b"cde");
@@ -63,7 +87,9 @@ fn nested_lists_allocate_inner_lists_in_order() {
     let sizes: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            Event::Realloc { align, new_size, .. } => Some((*align, *new_size)),
+            Event::Realloc {
+                align, new_size, ..
+            } => Some((*align, *new_size)),
             _ => None,
         })
         .collect();
@@ -76,12 +102,20 @@ fn nested_lists_allocate_inner_lists_in_order() {
 
 #[test]
 fn maps_are_lists_of_key_value_records() {
-    let mut fx = Fixture::new("f: func(m: map<string, u32>);", caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(
+        "f: func(m: map<string, u32>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     fx.write(CALLER, 0x100, &words(&[0x200, 1, 7, 0x201, 1, 9]));
     fx.write(CALLER, 0x200, b"xy");
     fx.call(&[i32(0x100), i32(2)]).unwrap();
     let base = HEAP as u32;
-    assert_eq!(fx.read(CALLEE, HEAP, 24), words(&[base + 24, 1, 7, base + 25, 1, 9]));
+    assert_eq!(
+        fx.read(CALLEE, HEAP, 24),
+        words(&[base + 24, 1, 7, base + 25, 1, 9])
+    );
     assert_eq!(fx.read(CALLEE, HEAP + 24, 2), b"xy");
 }
 
@@ -94,9 +128,15 @@ fn fixed_length_lists_flatten_and_copy() {
         |_, _| vec![],
     );
     fx.write(CALLER, 0x100, &[1, 2, 3, 4]);
-    fx.call(&[i32(0x1_0005), i32(6), i32(7), i32(0x100), i32(2)]).unwrap();
-    let Event::Call { args, .. } = &fx.events()[1] else { panic!() };
-    assert_eq!(args, &vec![i32(5), i32(6), i32(7), i32(HEAP as u32), i32(2)]);
+    fx.call(&[i32(0x1_0005), i32(6), i32(7), i32(0x100), i32(2)])
+        .unwrap();
+    let Event::Call { args, .. } = &fx.events()[1] else {
+        panic!()
+    };
+    assert_eq!(
+        args,
+        &vec![i32(5), i32(6), i32(7), i32(HEAP as u32), i32(2)]
+    );
     assert_eq!(fx.read(CALLEE, HEAP, 4), [1, 2, 3, 4]);
 }
 

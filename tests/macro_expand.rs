@@ -117,10 +117,25 @@ fn the_constants_are_what_fact_core_compiles_from_the_same_wit() {
 #[test]
 fn the_module_validates_with_the_features_it_declares() {
     for (wasm, path, world, options) in [
-        (app::WASM, "tests/wit/app.wit", None, WorldOptions::default()),
+        (
+            app::WASM,
+            "tests/wit/app.wit",
+            None,
+            WorldOptions::default(),
+        ),
         (app_options::WASM, "tests/wit/app.wit", None, app_options()),
-        (user_dir::WASM, "tests/wit/with-deps", None, WorldOptions::default()),
-        (second::WASM, "tests/wit/two-worlds.wit", Some("second"), WorldOptions::default()),
+        (
+            user_dir::WASM,
+            "tests/wit/with-deps",
+            None,
+            WorldOptions::default(),
+        ),
+        (
+            second::WASM,
+            "tests/wit/two-worlds.wit",
+            Some("second"),
+            WorldOptions::default(),
+        ),
     ] {
         let features = compile(path, world, &options).features;
         wasmparser::Validator::new_with_features(features)
@@ -133,7 +148,11 @@ fn the_module_validates_with_the_features_it_declares() {
 fn the_tables_describe_the_module_imports_and_exports_in_order() {
     for (wasm, imports, exports) in [
         (app::WASM, app::IMPORTS, app::EXPORTS),
-        (app_options::WASM, app_options::IMPORTS, app_options::EXPORTS),
+        (
+            app_options::WASM,
+            app_options::IMPORTS,
+            app_options::EXPORTS,
+        ),
         (user_file::WASM, user_file::IMPORTS, user_file::EXPORTS),
         (memoryless::WASM, memoryless::IMPORTS, memoryless::EXPORTS),
     ] {
@@ -180,9 +199,18 @@ fn every_function_of_the_world_is_adapted_imports_first() {
 fn names_hold_each_adapter_export_name() {
     assert_eq!(app::names::DEMO_APP_HOST_LOG, "demo:app/host#log");
     assert_eq!(app::names::DEMO_APP_HOST_BOUNDS, "demo:app/host#bounds");
-    assert_eq!(app::names::EXPORT_DEMO_APP_API_GREET, "[export]demo:app/api#greet");
-    assert_eq!(app::names::EXPORT_DEMO_APP_API_AREA, "[export]demo:app/api#area");
-    assert_eq!(app::names::EXPORT_DEMO_APP_API_SUM, "[export]demo:app/api#sum");
+    assert_eq!(
+        app::names::EXPORT_DEMO_APP_API_GREET,
+        "[export]demo:app/api#greet"
+    );
+    assert_eq!(
+        app::names::EXPORT_DEMO_APP_API_AREA,
+        "[export]demo:app/api#area"
+    );
+    assert_eq!(
+        app::names::EXPORT_DEMO_APP_API_SUM,
+        "[export]demo:app/api#sum"
+    );
     assert_eq!(second::names::PING, "ping");
     assert_eq!(second::names::EXPORT_PONG, "[export]pong");
 }

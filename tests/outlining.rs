@@ -4,8 +4,13 @@
 use crate::harness::*;
 
 fn record_of(n: usize) -> String {
-    let fields: Vec<String> = (0..n).map(|i| format!("x{i}: u{}", [8, 16, 32, 64][i % 4])).collect();
-    format!("record big {{ {}, s: string }}\nf: func(l: list<big>) -> list<big>;", fields.join(", "))
+    let fields: Vec<String> = (0..n)
+        .map(|i| format!("x{i}: u{}", [8, 16, 32, 64][i % 4]))
+        .collect();
+    format!(
+        "record big {{ {}, s: string }}\nf: func(l: list<big>) -> list<big>;",
+        fields.join(", ")
+    )
 }
 
 #[test]
@@ -14,7 +19,12 @@ fn a_record_of_a_thousand_fields_compiles_to_a_linear_size() {
     let large = compile(&record_of(1000), caller(), callee()).unwrap();
     large.validate().unwrap();
     let ratio = large.wasm.len() as f64 / small.wasm.len() as f64;
-    assert!(ratio < 4.4, "250 fields: {} bytes, 1000 fields: {} bytes", small.wasm.len(), large.wasm.len());
+    assert!(
+        ratio < 4.4,
+        "250 fields: {} bytes, 1000 fields: {} bytes",
+        small.wasm.len(),
+        large.wasm.len()
+    );
     // Each field costs a load and a store, in each direction.
     assert!(large.wasm.len() < 1000 * 40, "{} bytes", large.wasm.len());
 }
@@ -38,7 +48,12 @@ fn a_type_nested_a_hundred_deep_compiles_to_a_linear_size() {
     let d100 = compile(&nested(100), caller(), callee()).unwrap();
     d100.validate().unwrap();
     let ratio = d100.wasm.len() as f64 / d50.wasm.len() as f64;
-    assert!(ratio < 2.3, "depth 50: {} bytes, depth 100: {} bytes", d50.wasm.len(), d100.wasm.len());
+    assert!(
+        ratio < 2.3,
+        "depth 50: {} bytes, depth 100: {} bytes",
+        d50.wasm.len(),
+        d100.wasm.len()
+    );
 }
 
 #[test]
@@ -63,7 +78,12 @@ fn a_deeply_nested_value_is_copied_exactly() {
 
 #[test]
 fn helpers_are_shared_between_adapters() {
-    let one = compile("record r { a: string, b: list<u8> }\nf: func(x: list<r>);", caller(), callee()).unwrap();
+    let one = compile(
+        "record r { a: string, b: list<u8> }\nf: func(x: list<r>);",
+        caller(),
+        callee(),
+    )
+    .unwrap();
     let two = compile(
         "record r { a: string, b: list<u8> }\nf: func(x: list<r>, y: list<r>, z: list<r>);",
         caller(),

@@ -12,7 +12,14 @@ fn small_integers_are_narrowed_to_their_width() {
         |_, _| vec![i32(7)],
     );
     let out = fx
-        .call(&[i32(0x1ff), i32(0x180), i32(0x1_ffff), i32(0x1_8000), i32(2), i32(u32::MAX)])
+        .call(&[
+            i32(0x1ff),
+            i32(0x180),
+            i32(0x1_ffff),
+            i32(0x1_8000),
+            i32(2),
+            i32(u32::MAX),
+        ])
         .unwrap();
     assert_eq!(out, vec![i32(7)]);
     let events = fx.events();
@@ -34,9 +41,13 @@ fn small_integers_are_narrowed_to_their_width() {
 
 #[test]
 fn results_are_narrowed_too() {
-    let mut fx = Fixture::new("f: func() -> s8;", caller(), callee(), |_, _| vec![i32(0x17f)]);
+    let mut fx = Fixture::new("f: func() -> s8;", caller(), callee(), |_, _| {
+        vec![i32(0x17f)]
+    });
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(0x7f)]);
-    let mut fx = Fixture::new("f: func() -> bool;", caller(), callee(), |_, _| vec![i32(0x100)]);
+    let mut fx = Fixture::new("f: func() -> bool;", caller(), callee(), |_, _| {
+        vec![i32(0x100)]
+    });
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(1)]);
 }
 
@@ -51,7 +62,12 @@ fn wide_integers_and_floats_pass_bit_for_bit() {
         move |_, _| vec![Flat::F64(nan64)],
     );
     let out = fx
-        .call(&[i64(u64::MAX), i64(1 << 63), Flat::F32(nan32), Flat::F64(nan64)])
+        .call(&[
+            i64(u64::MAX),
+            i64(1 << 63),
+            Flat::F32(nan32),
+            Flat::F64(nan64),
+        ])
         .unwrap();
     assert_eq!(out, vec![Flat::F64(nan64)]);
     let Event::Call { args, .. } = &fx.events()[0] else {
@@ -59,7 +75,12 @@ fn wide_integers_and_floats_pass_bit_for_bit() {
     };
     assert_eq!(
         args,
-        &vec![i64(u64::MAX), i64(1 << 63), Flat::F32(nan32), Flat::F64(nan64)]
+        &vec![
+            i64(u64::MAX),
+            i64(1 << 63),
+            Flat::F32(nan32),
+            Flat::F64(nan64)
+        ]
     );
 }
 
@@ -67,7 +88,8 @@ fn wide_integers_and_floats_pass_bit_for_bit() {
 fn chars_must_be_unicode_scalar_values() {
     let mut fx = Fixture::new("f: func(c: char);", caller(), callee(), |_, _| vec![]);
     for ok in [0, 0x41, 0xd7ff, 0xe000, 0x10_ffff] {
-        fx.call(&[i32(ok)]).unwrap_or_else(|e| panic!("{ok:#x}: {e}"));
+        fx.call(&[i32(ok)])
+            .unwrap_or_else(|e| panic!("{ok:#x}: {e}"));
     }
     for bad in [0xd800, 0xdbff, 0xdc00, 0xdfff, 0x11_0000, u32::MAX] {
         assert_eq!(fx.trap(&[i32(bad)]), Trap::InvalidChar, "{bad:#x}");
@@ -76,7 +98,9 @@ fn chars_must_be_unicode_scalar_values() {
 
 #[test]
 fn chars_are_checked_in_results_and_memory() {
-    let mut fx = Fixture::new("f: func() -> char;", caller(), callee(), |_, _| vec![i32(0xd800)]);
+    let mut fx = Fixture::new("f: func() -> char;", caller(), callee(), |_, _| {
+        vec![i32(0xd800)]
+    });
     assert_eq!(fx.trap(&[]), Trap::InvalidChar);
 
     let mut fx = Fixture::new("f: func(c: list<char>);", caller(), callee(), |_, _| vec![]);

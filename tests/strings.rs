@@ -24,8 +24,18 @@ fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 1, new_size: 7, ret: HEAP },
-            Event::Call { args: vec![i32(HEAP as u32), i32(7)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 1,
+                new_size: 7,
+                ret: HEAP
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32), i32(7)],
+                flags: [3, 1]
+            },
         ]
     );
 }
@@ -34,21 +44,32 @@ fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
 fn empty_strings_still_allocate() {
     let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
     fx.call(&[i32(0), i32(0)]).unwrap();
-    assert!(matches!(fx.events()[0], Event::Realloc { new_size: 0, align: 1, .. }));
+    assert!(matches!(
+        fx.events()[0],
+        Event::Realloc {
+            new_size: 0,
+            align: 1,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn invalid_utf8_traps() {
     let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
     for bad in [
-        &b"\xff"[..],         // bad lead byte
-        b"ab\xe2\x82",        // truncated
-        b"\xc0\x80",          // overlong
-        b"\xed\xa0\x80",      // surrogate
-        b"\xf4\x90\x80\x80",  // above U+10FFFF
+        &b"\xff"[..],        // bad lead byte
+        b"ab\xe2\x82",       // truncated
+        b"\xc0\x80",         // overlong
+        b"\xed\xa0\x80",     // surrogate
+        b"\xf4\x90\x80\x80", // above U+10FFFF
     ] {
         fx.write(CALLER, 0x100, bad);
-        assert_eq!(fx.trap(&[i32(0x100), i32(bad.len() as u32)]), Trap::InvalidUtf8, "{bad:?}");
+        assert_eq!(
+            fx.trap(&[i32(0x100), i32(bad.len() as u32)]),
+            Trap::InvalidUtf8,
+            "{bad:?}"
+        );
     }
 }
 
@@ -76,8 +97,18 @@ fn utf16_is_validated_aligned_and_limited() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
-            Event::Call { args: vec![i32(HEAP as u32), i32(4)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 2,
+                new_size: 8,
+                ret: HEAP
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32), i32(4)],
+                flags: [3, 1]
+            },
         ]
     );
     assert_eq!(fx.trap(&[i32(0x101), i32(1)]), Trap::Misaligned);
@@ -99,8 +130,18 @@ fn compact_latin1_is_copied_with_alignment_two() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 4, ret: HEAP },
-            Event::Call { args: vec![i32(HEAP as u32), i32(4)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 2,
+                new_size: 4,
+                ret: HEAP
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32), i32(4)],
+                flags: [3, 1]
+            },
         ]
     );
     assert_eq!(fx.trap(&[i32(0x101), i32(1)]), Trap::Misaligned);
@@ -117,9 +158,26 @@ fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
-            Event::Realloc { instance: CALLEE, old: HEAP, old_size: 8, align: 1, new_size: 4, ret: HEAP + 8 },
-            Event::Call { args: vec![i32(HEAP as u32 + 8), i32(4)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 2,
+                new_size: 8,
+                ret: HEAP
+            },
+            Event::Realloc {
+                instance: CALLEE,
+                old: HEAP,
+                old_size: 8,
+                align: 1,
+                new_size: 4,
+                ret: HEAP + 8
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32 + 8), i32(4)],
+                flags: [3, 1]
+            },
         ]
     );
 }
@@ -136,19 +194,34 @@ fn compact_utf16_beyond_latin1_stays_utf16_and_tagged() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc { instance: CALLEE, old: 0, old_size: 0, align: 2, new_size: 8, ret: HEAP },
-            Event::Call { args: vec![i32(HEAP as u32), i32(4 | tag)], flags: [3, 1] },
+            Event::Realloc {
+                instance: CALLEE,
+                old: 0,
+                old_size: 0,
+                align: 2,
+                new_size: 8,
+                ret: HEAP
+            },
+            Event::Call {
+                args: vec![i32(HEAP as u32), i32(4 | tag)],
+                flags: [3, 1]
+            },
         ]
     );
 }
 
 #[test]
 fn string_results_are_copied_back_through_the_return_pointer() {
-    let mut fx = Fixture::new("f: func() -> string;", caller(), callee().post_return(true), |c, _| {
-        callee_write(c, 0x200, b"result!");
-        callee_write(c, 0x10, &[0x00, 0x02, 0, 0, 7, 0, 0, 0]);
-        vec![i32(0x10)]
-    });
+    let mut fx = Fixture::new(
+        "f: func() -> string;",
+        caller(),
+        callee().post_return(true),
+        |c, _| {
+            callee_write(c, 0x200, b"result!");
+            callee_write(c, 0x10, &[0x00, 0x02, 0, 0, 7, 0, 0, 0]);
+            vec![i32(0x10)]
+        },
+    );
     fx.call(&[i32(0x40)]).unwrap();
     let ret = fx.read(CALLER, 0x40, 8);
     assert_eq!(ret, [0x00, 0x80, 0, 0, 7, 0, 0, 0]);
@@ -156,9 +229,22 @@ fn string_results_are_copied_back_through_the_return_pointer() {
     let events = fx.events();
     assert_eq!(
         events[1],
-        Event::Realloc { instance: CALLER, old: 0, old_size: 0, align: 1, new_size: 7, ret: HEAP }
+        Event::Realloc {
+            instance: CALLER,
+            old: 0,
+            old_size: 0,
+            align: 1,
+            new_size: 7,
+            ret: HEAP
+        }
     );
-    assert_eq!(events[2], Event::PostReturn { args: vec![i32(0x10)], flags: [3, 0] });
+    assert_eq!(
+        events[2],
+        Event::PostReturn {
+            args: vec![i32(0x10)],
+            flags: [3, 0]
+        }
+    );
     // The caller's return pointer is checked like any pointer.
     assert_eq!(fx.trap(&[i32(0x41)]), Trap::Misaligned);
     assert_eq!(fx.trap(&[i32(64 * 65536 - 4)]), Trap::OutOfBounds);
@@ -167,11 +253,16 @@ fn string_results_are_copied_back_through_the_return_pointer() {
 #[test]
 fn strings_cross_between_64_and_32_bit_memories() {
     let lower = caller().memory(Some(MemoryType::Memory64));
-    let mut fx = Fixture::new("f: func(s: string) -> string;", lower, callee(), |c, args| {
-        assert_eq!(args[..2], [i32(HEAP as u32), i32(3)]);
-        callee_write(c, 0x10, &[0x00, 0x80, 0, 0, 3, 0, 0, 0]);
-        vec![i32(0x10)]
-    });
+    let mut fx = Fixture::new(
+        "f: func(s: string) -> string;",
+        lower,
+        callee(),
+        |c, args| {
+            assert_eq!(args[..2], [i32(HEAP as u32), i32(3)]);
+            callee_write(c, 0x10, &[0x00, 0x80, 0, 0, 3, 0, 0, 0]);
+            vec![i32(0x10)]
+        },
+    );
     fx.write(CALLER, 0x100, b"abc");
     fx.call(&[i64(0x100), i64(3), i64(0x40)]).unwrap();
     let mut expected = HEAP.to_le_bytes().to_vec();
@@ -179,8 +270,14 @@ fn strings_cross_between_64_and_32_bit_memories() {
     assert_eq!(fx.read(CALLER, 0x40, 16), expected);
     assert_eq!(fx.read(CALLER, HEAP, 3), b"abc");
     // Upper bits of 64-bit pointers and lengths count.
-    assert_eq!(fx.trap(&[i64(1 << 32 | 0x100), i64(3), i64(0x40)]), Trap::OutOfBounds);
-    assert_eq!(fx.trap(&[i64(0x100), i64(1 << 32 | 3), i64(0x40)]), Trap::StringTooLong);
+    assert_eq!(
+        fx.trap(&[i64(1 << 32 | 0x100), i64(3), i64(0x40)]),
+        Trap::OutOfBounds
+    );
+    assert_eq!(
+        fx.trap(&[i64(0x100), i64(1 << 32 | 3), i64(0x40)]),
+        Trap::StringTooLong
+    );
 }
 
 #[test]
@@ -193,8 +290,13 @@ fn compact_tag_is_bit_63_on_64_bit_memories() {
     let text = utf16("€");
     fx.write(CALLER, 0x100, &text);
     fx.call(&[i64(0x100), i64(1 | 1 << 63)]).unwrap();
-    let Event::Call { args, .. } = &fx.events()[1] else { panic!() };
+    let Event::Call { args, .. } = &fx.events()[1] else {
+        panic!()
+    };
     assert_eq!(args[1], i32(1 | 1 << 31));
     // Bit 31 is no tag in a 64-bit memory: it is a (too long) Latin-1 length.
-    assert_eq!(fx.trap(&[i64(0x100), i64(1 | 1 << 31)]), Trap::StringTooLong);
+    assert_eq!(
+        fx.trap(&[i64(0x100), i64(1 | 1 << 31)]),
+        Trap::StringTooLong
+    );
 }

@@ -188,7 +188,12 @@ impl<'a> Abi<'a> {
 
     /// The flat core types of `types`, or `None` when there are more than
     /// `max` (the spec's `flatten_types` plus its limits).
-    pub(crate) fn flatten(&self, types: &[Type], mem: MemoryType, max: usize) -> Option<Vec<ValType>> {
+    pub(crate) fn flatten(
+        &self,
+        types: &[Type],
+        mem: MemoryType,
+        max: usize,
+    ) -> Option<Vec<ValType>> {
         let mut storage = vec![WasmType::I32; max];
         let mut flat = FlatTypes::new(&mut storage);
         for ty in types {
@@ -196,7 +201,12 @@ impl<'a> Abi<'a> {
                 return None;
             }
         }
-        Some(flat.to_vec().into_iter().map(|t| core_type(t, mem)).collect())
+        Some(
+            flat.to_vec()
+                .into_iter()
+                .map(|t| core_type(t, mem))
+                .collect(),
+        )
     }
 
     /// The flat core types of one type that is known to flatten to at most

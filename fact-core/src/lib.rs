@@ -68,7 +68,7 @@ pub use error::Error;
 pub use import::{Export, Import, ImportKind, Transcode};
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};
 pub use trap::Trap;
-pub use world::{adapt_world, WorldOptions, WORLD_INSTANCE, OTHER_INSTANCE};
+pub use world::{adapt_world, WorldOptions, OTHER_INSTANCE, WORLD_INSTANCE};
 
 /// Re-export of the WIT parser whose types the compiler takes.
 pub use wit_parser;

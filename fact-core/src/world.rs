@@ -69,7 +69,10 @@ pub fn adapt_world(
                         WorldKey::Name(name) => name.clone(),
                         WorldKey::Interface(id) => resolve.id_of(*id).unwrap_or_default(),
                     };
-                    (Some(name), resolve.interfaces[*id].functions.values().collect())
+                    (
+                        Some(name),
+                        resolve.interfaces[*id].functions.values().collect(),
+                    )
                 }
                 WorldItem::Type { .. } => continue,
             };

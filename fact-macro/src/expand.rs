@@ -17,9 +17,7 @@
 
 use crate::input::{Config, Source};
 use crate::load::Loaded;
-use fact_core::{
-    adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Transcode,
-};
+use fact_core::{adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Transcode};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
@@ -117,7 +115,11 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
         .files
         .iter()
         .filter_map(|file| file.to_str())
-        .map(|file| quote!(const _: &[u8] = ::core::include_bytes!(#file);));
+        .map(|file| {
+            quote!(
+                const _: &[u8] = ::core::include_bytes!(#file);
+            )
+        });
 
     Ok(quote! {
         #world_doc
@@ -172,7 +174,12 @@ fn names(exports: &[Export]) -> TokenStream {
         }
         let ident = Ident::new(&name, Span::call_site());
         let value = &*export.name;
-        let doc = doc(&format!("Adapter {i}: `{}`.", wit_function(export)));
+        let doc = doc(&format!(
+            "Adapter {i}: `{}`, lowered by instance {}, lifted by instance {}.",
+            wit_function(export),
+            export.lower_instance,
+            export.lift_instance
+        ));
         quote!(#doc pub const #ident: &str = #value;)
     });
     quote! {
@@ -337,10 +344,7 @@ fn describe_options(options: &CanonOptions, lift: bool) -> String {
     } else {
         "no `realloc`"
     };
-    let mut text = format!(
-        "`{}` strings, {memory}, {realloc}",
-        options.string_encoding
-    );
+    let mut text = format!("`{}` strings, {memory}, {realloc}", options.string_encoding);
     if lift {
         text.push_str(if options.post_return {
             " and a `post-return`"
@@ -402,7 +406,10 @@ mod tests {
         let expr: syn::Expr = syn::parse2(tokens.clone()).unwrap();
         let text = quote!(#expr).to_string();
         assert!(text.starts_with(":: fact :: Import {"), "{text}");
-        assert!(text.contains("op : :: fact :: Transcode :: CopyUtf8"), "{text}");
+        assert!(
+            text.contains("op : :: fact :: Transcode :: CopyUtf8"),
+            "{text}"
+        );
         assert!(text.contains("dst_memory64 : true"), "{text}");
     }
 
@@ -421,5 +428,52 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("lower_instance : 1u32"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod expansion_tests {
+    use super::*;
+
+    fn expand_str(input: &str) -> syn::Result<TokenStream> {
+        let config: Config = syn::parse_str(input)?;
+        expand(&config, Some(Path::new(env!("CARGO_MANIFEST_DIR"))))
+    }
+
+    #[test]
+    fn the_module_is_one_byte_string_literal() {
+        let tokens = expand_str(r#""../tests/wit/app.wit""#).unwrap();
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        let wasm = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Const(c) if c.ident == "WASM" => Some(&*c.expr),
+                _ => None,
+            })
+            .unwrap();
+        assert!(
+            matches!(wasm, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::ByteStr(b), .. })
+                if b.value().starts_with(b"\0asm")),
+            "{}",
+            quote!(#wasm)
+        );
+    }
+
+    #[test]
+    fn exports_are_documented_entry_by_entry() {
+        let tokens = expand_str(r#""../tests/wit/app.wit""#).unwrap().to_string();
+        assert!(tokens.contains(
+            "- 2: `[export]demo:app/api#greet` — `demo:app/api#greet` \
+             (lower instance 1 -> lift instance 0)"
+        ));
+    }
+
+    #[test]
+    fn every_file_read_is_included_for_rebuilds() {
+        let tokens = expand_str(r#""../tests/wit/with-deps/user.wit""#)
+            .unwrap()
+            .to_string();
+        assert_eq!(tokens.matches("include_bytes").count(), 3, "{tokens}");
     }
 }

@@ -76,10 +76,9 @@ impl SideOptions {
         if let Some(encoding) = self.string_encoding {
             options.string_encoding = encoding;
         }
-        let memory64 = self.memory64.unwrap_or(matches!(
-            defaults.memory,
-            Some(MemoryType::Memory64)
-        ));
+        let memory64 = self
+            .memory64
+            .unwrap_or(matches!(defaults.memory, Some(MemoryType::Memory64)));
         options.memory = match self.memory {
             Some(false) => None,
             Some(true) | None => Some(if memory64 {
@@ -342,7 +341,10 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&config.source, Source::Path(p) if p.value() == "wit"));
-        assert_eq!(config.world.as_ref().map(LitStr::value).as_deref(), Some("app"));
+        assert_eq!(
+            config.world.as_ref().map(LitStr::value).as_deref(),
+            Some("app")
+        );
         let options = config.world_options();
         assert_eq!(
             options.lift,
@@ -367,7 +369,8 @@ mod tests {
 
     #[test]
     fn memory_false_removes_the_memory() {
-        let config = parse(r#"{ path: "x.wit", lower: { memory: false, realloc: false } }"#).unwrap();
+        let config =
+            parse(r#"{ path: "x.wit", lower: { memory: false, realloc: false } }"#).unwrap();
         let options = config.world_options();
         assert_eq!(options.lower.memory, None);
         assert!(!options.lower.realloc);

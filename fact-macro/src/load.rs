@@ -1,9 +1,10 @@
 //! Loading the WIT named by the macro input into a [`Resolve`].
 //!
 //! A path names a WIT directory (its `*.wit` files are one package, its
-//! `deps/` directory holds the dependencies: [`Resolve::push_path`]) or a
+//! `deps/` directory holds the dependencies: [`Resolve::push_path`]), a
 //! single `.wit` file, whose sibling `deps/` directory is loaded too, with the
-//! same rules as a directory's. Every error is rendered with
+//! same rules as a directory's, or a WIT package encoded as wasm (`.wasm`,
+//! `.wat`). Every error is rendered with
 //! [`Resolve::render_error`], so it carries the WIT file, line, column and
 //! source line.
 
@@ -35,7 +36,13 @@ impl Loaded {
             ));
         }
         let mut resolve = Resolve::default();
-        if full.is_dir() {
+        let encoded = matches!(
+            full.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "wat")
+        );
+        // A directory, or a WIT package encoded as wasm, which carries its
+        // own dependencies.
+        if full.is_dir() || encoded {
             let (package, sources) = resolve
                 .push_path(&full)
                 .map_err(|e| resolve.render_error(&e))?;
@@ -106,7 +113,11 @@ fn load_deps(
     let cannot_read = |e: std::io::Error| format!("cannot read `{}`: {e}", deps.display());
     let mut entries = deps
         .read_dir()
-        .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>())
+        .and_then(|entries| {
+            entries
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(cannot_read)?;
     entries.sort();
     for path in entries {
@@ -160,7 +171,10 @@ mod tests {
     #[test]
     fn a_missing_path_names_the_path_as_written() {
         let e = error(Loaded::path(&wit_dir(), "no/such.wit"));
-        assert!(e.starts_with("WIT path `no/such.wit` does not exist"), "{e}");
+        assert!(
+            e.starts_with("WIT path `no/such.wit` does not exist"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -173,15 +187,26 @@ mod tests {
 
     #[test]
     fn a_syntax_error_in_inline_wit_has_line_column_and_source() {
-        let e = error(Loaded::inline("package a:b;\nworld w {\n  import x: func(;\n}\n"));
+        let e = error(Loaded::inline(
+            "package a:b;\nworld w {\n  import x: func(;\n}\n",
+        ));
         assert!(e.contains("inline.wit:3:"), "{e}");
         assert!(e.contains("import x: func(;"), "{e}");
     }
 
     #[test]
     fn an_unknown_name_is_reported_where_it_is_used() {
-        let e = error(Loaded::inline("package a:b;\nworld w {\n  import c:d/e;\n}\n"));
+        let e = error(Loaded::inline(
+            "package a:b;\nworld w {\n  import c:d/e;\n}\n",
+        ));
         assert!(e.contains("inline.wit:3:"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_package_is_reported_with_file_line_column() {
+        let e = error(Loaded::path(&wit_dir(), "bad/unknown-package.wit"));
+        assert!(e.contains("unknown-package.wit:5:"), "{e}");
+        assert!(e.contains("import demo:nowhere/api;"), "{e}");
     }
 
     #[test]

@@ -171,8 +171,8 @@ impl FuncGen<'_, '_> {
     /// Moves the parameters into the callee; returns the callee's arguments.
     fn lower_params(&mut self, call: &Call<'_>, lift_flags: u32) -> Vec<Local> {
         let abi = &self.st.abi;
-        let allocates = call.flat.lift_params.is_none()
-            || call.params.iter().any(|t| abi.needs_realloc(t));
+        let allocates =
+            call.flat.lift_params.is_none() || call.params.iter().any(|t| abi.needs_realloc(t));
         if allocates {
             self.clear_flag(lift_flags, MAY_LEAVE);
         }
@@ -209,11 +209,7 @@ impl FuncGen<'_, '_> {
             Some(t) => t.clone(),
             None => vec![ptr_type(call.lift.mem())],
         };
-        let mut locals: Vec<Local> = types
-            .iter()
-            .rev()
-            .map(|t| self.local_set_new(*t))
-            .collect();
+        let mut locals: Vec<Local> = types.iter().rev().map(|t| self.local_set_new(*t)).collect();
         locals.reverse();
         locals
     }

@@ -30,7 +30,12 @@ impl FuncGen<'_, '_> {
 
     /// Moves a variant: checks the discriminant, then moves the payload of
     /// the case it names.
-    pub(crate) fn translate_variant(&mut self, cases: &[Option<Type>], src: &Operand, dst: &Operand) {
+    pub(crate) fn translate_variant(
+        &mut self,
+        cases: &[Option<Type>],
+        src: &Operand,
+        dst: &Operand,
+    ) {
         let disc = self.read_discriminant(cases.len(), src);
         let n = cases.len() as u32;
         if cases.iter().all(Option::is_none) {
@@ -191,7 +196,7 @@ impl FuncGen<'_, '_> {
     /// (`lower_flat_variant` pads with zeros); nothing for memory.
     fn zero_payload(&mut self, dst: &Operand, from: usize) {
         if let At::Locals(locals) = &dst.at {
-            for slot in locals[1 + from..].to_vec() {
+            for slot in locals[1 + from..].iter().copied() {
                 self.ins(match slot.ty {
                     ValType::I32 => I::I32Const(0),
                     ValType::I64 => I::I64Const(0),

@@ -60,13 +60,27 @@ impl FuncGen<'_, '_> {
 
     /// Moves a fixed-length list of `n` elements: as a record of `n` equal
     /// fields when either side is flat, else by a copy or a loop.
-    pub(crate) fn translate_fixed_list(&mut self, elem: &Type, n: u32, src: &Operand, dst: &Operand) {
+    pub(crate) fn translate_fixed_list(
+        &mut self,
+        elem: &Type,
+        n: u32,
+        src: &Operand,
+        dst: &Operand,
+    ) {
         if !(src.in_memory() && dst.in_memory()) {
             let fields = vec![*elem; n as usize];
             return self.translate_record(&fields, src, dst);
         }
-        let (At::Memory { addr: sa, offset: so }, At::Memory { addr: da, offset: doff }) =
-            (&src.at, &dst.at)
+        let (
+            At::Memory {
+                addr: sa,
+                offset: so,
+            },
+            At::Memory {
+                addr: da,
+                offset: doff,
+            },
+        ) = (&src.at, &dst.at)
         else {
             unreachable!()
         };
@@ -180,7 +194,11 @@ impl FuncGen<'_, '_> {
         // length * elem_size > MAX_LIST_BYTE_LENGTH, without overflow.
         self.ins(I::LocalGet(len.idx));
         self.ptr_const(src, u64::from(MAX_BYTE_LENGTH / src_size));
-        self.ins(if src.mem().is_64() { I::I64GtU } else { I::I32GtU });
+        self.ins(if src.mem().is_64() {
+            I::I64GtU
+        } else {
+            I::I32GtU
+        });
         self.trap_if(Trap::ListTooLong);
 
         let src_bytes = self.mul_const(src, len, src_size);
@@ -206,7 +224,11 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalGet(local.idx));
         if size != 1 {
             self.ptr_const(side, u64::from(size));
-            self.ins(if side.mem().is_64() { I::I64Mul } else { I::I32Mul });
+            self.ins(if side.mem().is_64() {
+                I::I64Mul
+            } else {
+                I::I32Mul
+            });
         }
         self.local_set_new(ptr_type(side.mem()))
     }

@@ -247,7 +247,10 @@ fn validate_options(
         );
     }
     let (from, to) = (adapter.lower.string_encoding, adapter.lift.string_encoding);
-    let strings = params.iter().chain(results).any(|t| contains_string(abi, t));
+    let strings = params
+        .iter()
+        .chain(results)
+        .any(|t| contains_string(abi, t));
     if strings && from != to {
         bail!("strings from {from} to {to} are not supported yet: both sides must use the same encoding");
     }

@@ -95,7 +95,10 @@ impl FuncGen<'_, '_> {
 
     /// The kind of a type already checked by `Abi::check`.
     pub(crate) fn kind(&self, ty: &Type) -> Kind {
-        self.st.abi.kind(ty).expect("types are checked before generation")
+        self.st
+            .abi
+            .kind(ty)
+            .expect("types are checked before generation")
     }
 }
 

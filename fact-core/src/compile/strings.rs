@@ -33,11 +33,27 @@ impl FuncGen<'_, '_> {
         match (src.encoding, dst.encoding) {
             (E::Utf8, E::Utf8) => {
                 self.lift_string(src, ptr, len, 1, 1);
-                self.copy_string(Transcode::CopyUtf8, src, ptr, len, dst, 1, (out_ptr, out_len));
+                self.copy_string(
+                    Transcode::CopyUtf8,
+                    src,
+                    ptr,
+                    len,
+                    dst,
+                    1,
+                    (out_ptr, out_len),
+                );
             }
             (E::Utf16, E::Utf16) => {
                 self.lift_string(src, ptr, len, 2, 2);
-                self.copy_string(Transcode::CopyUtf16, src, ptr, len, dst, 2, (out_ptr, out_len));
+                self.copy_string(
+                    Transcode::CopyUtf16,
+                    src,
+                    ptr,
+                    len,
+                    dst,
+                    2,
+                    (out_ptr, out_len),
+                );
             }
             (E::CompactUtf16, E::CompactUtf16) => {
                 self.compact_to_compact(src, ptr, len, dst, (out_ptr, out_len));
@@ -54,7 +70,11 @@ impl FuncGen<'_, '_> {
         // byte_length > MAX_STRING_BYTE_LENGTH, without overflow.
         self.ins(I::LocalGet(units.idx));
         self.ptr_const(src, u64::from(MAX_BYTE_LENGTH / unit));
-        self.ins(if src.mem().is_64() { I::I64GtU } else { I::I32GtU });
+        self.ins(if src.mem().is_64() {
+            I::I64GtU
+        } else {
+            I::I32GtU
+        });
         self.trap_if(Trap::StringTooLong);
         let bytes = self.scaled(src, units, unit);
         self.check_source(src, ptr, align, Len::Local(bytes));
@@ -114,7 +134,11 @@ impl FuncGen<'_, '_> {
             // UTF-16 data: code units = tagged ^ tag.
             self.ins(I::LocalGet(tagged.idx));
             self.ptr_const(src, src_tag);
-            self.ins(if src.mem().is_64() { I::I64Xor } else { I::I32Xor });
+            self.ins(if src.mem().is_64() {
+                I::I64Xor
+            } else {
+                I::I32Xor
+            });
             let units = self.local_set_new(ptr_type(src.mem()));
             self.lift_string(src, ptr, units, 2, 2);
             self.probably_utf16_to_compact(src, ptr, units, dst, (out_ptr, out_len));
@@ -170,7 +194,12 @@ impl FuncGen<'_, '_> {
             self.ins(I::I32Eqz);
         }
         self.ins(I::If(BlockType::Empty));
-        let shrunk = self.realloc(dst, Some((new, Len::Local(bytes))), 1, Len::Local(dst_units));
+        let shrunk = self.realloc(
+            dst,
+            Some((new, Len::Local(bytes))),
+            1,
+            Len::Local(dst_units),
+        );
         self.ins(I::LocalGet(shrunk.idx));
         self.ins(I::LocalSet(out_ptr.idx));
         self.ins(I::End);
@@ -181,7 +210,11 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalGet(units.idx));
         if unit != 1 {
             self.ptr_const(side, u64::from(unit));
-            self.ins(if side.mem().is_64() { I::I64Mul } else { I::I32Mul });
+            self.ins(if side.mem().is_64() {
+                I::I64Mul
+            } else {
+                I::I32Mul
+            });
         }
         self.local_set_new(ptr_type(side.mem()))
     }

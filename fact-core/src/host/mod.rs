@@ -15,8 +15,30 @@
 //! | `instance-N` `flags` | a mutable `i32` global initialised to [`flags::INITIAL`] |
 //!
 //! [`transcode()`] dispatches on a [`Transcode`](crate::Transcode) from the
-//! import table. Pointers and lengths are `u64`: zero-extend the `i32`
-//! arguments of a 32-bit memory (read them as `u32`).
+//! import table.
+//!
+//! # Checks
+//!
+//! The intrinsics take the guest's linear memories as byte slices and the
+//! guest's pointers and lengths as `u64`: zero-extend the `i32` arguments of
+//! a 32-bit memory (read them as `u32`), so that one implementation serves
+//! both address types. The values come from guest code and are not trusted:
+//! every range is checked, without overflow, before it is touched, in the
+//! order of the Canonical ABI's `load_string` followed by its `store_string`:
+//!
+//! 1. the source pointer's alignment ([`Trap::Misaligned`]),
+//! 2. the source range ([`Trap::OutOfBounds`]),
+//! 3. the source contents ([`Trap::InvalidUtf8`], [`Trap::InvalidUtf16`]),
+//! 4. the destination pointer's alignment ([`Trap::Misaligned`]),
+//! 5. the destination range ([`Trap::OutOfBounds`]).
+//!
+//! Nothing is written unless every check passes.
+//!
+//! Each intrinsic has a two-memory form (`src_mem: &[u8]`, `dst_mem: &mut
+//! [u8]`) and a `_within` form for a source and destination that are the same
+//! memory (two instances that share one memory). The `_within` forms read the
+//! whole source before writing, like [`slice::copy_within`], so overlapping
+//! ranges give the same bytes as two distinct memories would.
 //!
 //! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
 //! into Wasmtime's core-wasm API.

@@ -1,28 +1,9 @@
 //! The string intrinsics of the host ABI (module `transcode`), on byte slices.
 //!
-//! Every function takes the guest's linear memories as byte slices and the
-//! guest's pointers and lengths as `u64` (a 32-bit memory's `i32` values are
-//! zero-extended, so one implementation serves both address types). The
-//! values come from guest code and are not trusted: every range is checked
-//! with overflow-free arithmetic before it is touched.
-//!
-//! The checks run in the order of the Canonical ABI's `load_string` followed
-//! by its `store_string`:
-//!
-//! 1. the source pointer's alignment ([`Trap::Misaligned`]),
-//! 2. the source range ([`Trap::OutOfBounds`]),
-//! 3. the source contents ([`Trap::InvalidUtf8`], [`Trap::InvalidUtf16`]),
-//! 4. the destination pointer's alignment ([`Trap::Misaligned`]),
-//! 5. the destination range ([`Trap::OutOfBounds`]).
-//!
-//! Nothing is written unless every check passes.
-//!
-//! Each intrinsic has a two-memory form (`src_mem: &[u8]`, `dst_mem: &mut
-//! [u8]`) and a `_within` form for a source and destination that are the same
-//! memory (two instances that share one memory). The `_within` forms read the
-//! whole source before writing, like [`slice::copy_within`], so overlapping
-//! ranges give the same bytes as distinct memories would.
+//! The public items are re-exported by [`host`](super), whose docs give the
+//! order of the checks.
 
+use core::fmt;
 use core::ops::Range;
 
 use crate::{Transcode, Trap};
@@ -47,7 +28,6 @@ pub const fn utf16_tag(memory64: bool) -> u64 {
 /// [`transcode`] takes this so that one call site serves both the common
 /// case of two memories and the rare case of one memory shared by the source
 /// and destination instances.
-#[derive(Debug)]
 pub enum Memories<'a> {
     /// Distinct source and destination memories.
     Two {
@@ -58,6 +38,20 @@ pub enum Memories<'a> {
     },
     /// One memory that is both read and written.
     One(&'a mut [u8]),
+}
+
+impl fmt::Debug for Memories<'_> {
+    /// Shows the memory sizes, not their (possibly gigabytes of) contents.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Memories::Two { src, dst } => f
+                .debug_struct("Two")
+                .field("src_len", &src.len())
+                .field("dst_len", &dst.len())
+                .finish(),
+            Memories::One(mem) => f.debug_tuple("One").field(&mem.len()).finish(),
+        }
+    }
 }
 
 impl Memories<'_> {
@@ -150,8 +144,8 @@ fn aligned2(ptr: u64) -> Result<(), Trap> {
 }
 
 /// The byte range of the source memory that `op` reads for `(src, len)`,
-/// after the alignment and bounds checks (steps 1 and 2 in the [module
-/// docs](self)).
+/// after the alignment and bounds checks (steps 1 and 2 of the
+/// [checks](super#checks)).
 ///
 /// Engines that cannot lend two memories at once (the Wasmtime glue is one)
 /// copy these bytes into a buffer and call the intrinsic with that buffer as

@@ -6,7 +6,7 @@
 //! an adapter module from its import table ([`Import`]), by [`ImportKind`]
 //! rather than by name. The `fact` `trap` and `transcode` imports are
 //! implemented by the linker itself with the reference intrinsics of
-//! [`host`](crate::host).
+//! [`host`](super).
 //!
 //! A trap reported by an adapter reaches the host as the error of
 //! [`Func::call`]. It holds the [`fact_core::Trap`](Trap): get it back with
@@ -92,7 +92,8 @@ use crate::{Export, Import, ImportKind, Transcode, Trap};
 /// `N` of `instance-N`) or adapter export name.
 ///
 /// Handles belong to one [`wasmtime::Store`]; use a linker with the store its
-/// handles came from. One linker can instantiate several adapter modules.
+/// handles came from. One linker can instantiate several adapter modules:
+/// they then share each instance's flags global, as they must.
 #[derive(Debug, Default, Clone)]
 pub struct AdapterLinker {
     memories: BTreeMap<(u32, bool), Memory>,
@@ -130,18 +131,19 @@ impl AdapterLinker {
 
     /// Supplies the `realloc` of `instance` for its memory of the given
     /// address type (import `instance-N` `realloc` or `realloc64`), of core
-    /// type `(old_ptr, old_size, align, new_size) -> ptr` in that address
-    /// type (`align` is always `i32`).
+    /// type `(old_ptr, old_size, align, new_size) -> ptr` with all four
+    /// parameters and the result in that address type (`i32` or `i64`), as
+    /// the Component Model validates it.
     pub fn realloc(&mut self, instance: u32, memory64: bool, func: Func) -> &mut Self {
         self.reallocs.insert((instance, memory64), func);
         self
     }
 
     /// Supplies the instance-flags global of `instance` (import `instance-N`
-    /// `flags`): a mutable `i32` ([`flags`](crate::host::flags) gives its
+    /// `flags`): a mutable `i32` ([`flags`] gives its
     /// bits). Without one, [`instantiate`](Self::instantiate) creates it with
-    /// the value [`flags::INITIAL`]; [`LinkedAdapters::flags`] returns it
-    /// either way.
+    /// the value [`flags::INITIAL`] and keeps it for later instantiations;
+    /// [`LinkedAdapters::flags`] returns it either way.
     pub fn flags(&mut self, instance: u32, global: Global) -> &mut Self {
         self.flags.insert(instance, global);
         self
@@ -186,7 +188,8 @@ impl AdapterLinker {
     ///
     /// Each import is resolved by its [`ImportKind`]; `fact` `trap` and the
     /// `transcode` intrinsics are created here. Flags globals not supplied
-    /// are created (value [`flags::INITIAL`]).
+    /// are created (value [`flags::INITIAL`]) and added to the linker, so
+    /// that adapter modules instantiated later share them.
     ///
     /// # Errors
     ///
@@ -195,7 +198,7 @@ impl AdapterLinker {
     /// names the import and what is missing), or if instantiation fails
     /// (for instance a supplied function has the wrong type).
     pub fn instantiate<T: 'static>(
-        &self,
+        &mut self,
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
         imports: &[Import],
@@ -210,6 +213,7 @@ impl AdapterLinker {
             );
         }
         let mut flags = self.flags.clone();
+        let mut created = Vec::new();
         let mut trap = None;
         let mut externs = Vec::with_capacity(imports.len());
         for (index, (declared, import)) in declared.zip(imports).enumerate() {
@@ -271,6 +275,7 @@ impl AdapterLinker {
                         let ty = GlobalType::new(ValType::I32, Mutability::Var);
                         let global = Global::new(&mut store, ty, Val::I32(flags::INITIAL))?;
                         flags.insert(instance, global);
+                        created.push((instance, global));
                         global.into()
                     }
                 },
@@ -320,6 +325,7 @@ impl AdapterLinker {
         }
         let instance = Instance::new(&mut store, module, &externs)
             .map_err(|e| e.context("cannot instantiate the adapter module"))?;
+        self.flags.extend(created);
         Ok(LinkedAdapters { instance, flags })
     }
 }
@@ -618,6 +624,21 @@ mod tests {
             .call(&mut fx.store, (0, 0))
             .unwrap_err();
         assert_eq!(trap_of(&err), Some(Trap::CannotEnter));
+    }
+
+    #[test]
+    fn modules_linked_by_one_linker_share_created_flags() {
+        let mut fx = fixture(b"");
+        let first = link(&mut fx).unwrap();
+        let second = link(&mut fx).unwrap();
+        let flags = first.flags(1).unwrap();
+        flags
+            .set(&mut fx.store, Val::I32(flags::MAY_LEAVE))
+            .unwrap();
+        assert_eq!(
+            second.flags(1).unwrap().get(&mut fx.store).i32(),
+            Some(flags::MAY_LEAVE)
+        );
     }
 
     #[test]

@@ -110,7 +110,8 @@ impl ModuleBuilder {
         });
         let name = if memory64 { "memory64" } else { "memory" };
         let kind = ImportKind::Memory { instance, memory64 };
-        self.import(kind, instance_module(instance), name.into(), ty).0
+        self.import(kind, instance_module(instance), name.into(), ty)
+            .0
     }
 
     /// The `realloc` of `instance` for its memory of the given address type.
@@ -239,7 +240,11 @@ impl ModuleBuilder {
         }
         let mut functions = FunctionSection::new();
         let mut code = CodeSection::new();
-        for (ty, body) in self.funcs.iter().map(|f| f.as_ref().expect("declared function left undefined")) {
+        for (ty, body) in self
+            .funcs
+            .iter()
+            .map(|f| f.as_ref().expect("declared function left undefined"))
+        {
             functions.function(*ty);
             let mut func = Function::new_with_locals_types(body.locals().iter().copied());
             for instruction in body.instructions() {
