@@ -6,6 +6,7 @@ mod harness;
 mod aggregates;
 mod calls;
 mod lists;
+mod macro_expand;
 mod outlining;
 mod scalars;
 mod strings;
