@@ -145,18 +145,31 @@ fn engine() -> Engine {
 }
 
 impl Fixture {
-    /// Compiles and links an adapter whose callee is `callee`.
+    /// Compiles and links an adapter whose callee is `callee`; both
+    /// memories have 64 pages (4 MiB).
     pub fn new(
         decls: &str,
         lower: CanonOptions,
         lift: CanonOptions,
         callee: impl FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send + 'static,
     ) -> Fixture {
+        Self::with_pages(64, decls, lower, lift, callee)
+    }
+
+    /// [`Fixture::new`] with memories of `pages` pages.
+    pub fn with_pages(
+        pages: u64,
+        decls: &str,
+        lower: CanonOptions,
+        lift: CanonOptions,
+        callee: impl FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send + 'static,
+    ) -> Fixture {
         let adapters = compile(decls, lower, lift).expect("adapter compiles");
-        Self::link(adapters, lower, lift, Box::new(callee))
+        Self::link(pages, adapters, lower, lift, Box::new(callee))
     }
 
     fn link(
+        pages: u64,
         adapters: Adapters,
         lower: CanonOptions,
         lift: CanonOptions,
@@ -179,7 +192,7 @@ impl Fixture {
         for (instance, opts) in [(CALLER, lower), (CALLEE, lift)] {
             let is64 = opts.memory == Some(MemoryType::Memory64);
             let ty = MemoryTypeBuilder::new()
-                .min(64)
+                .min(pages)
                 .memory64(is64)
                 .build()
                 .unwrap();

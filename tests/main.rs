@@ -9,4 +9,6 @@ mod lists;
 mod macro_expand;
 mod outlining;
 mod scalars;
+mod snapshots;
 mod strings;
+mod transcoding;

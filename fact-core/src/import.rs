@@ -79,33 +79,95 @@ pub enum ImportKind {
 /// The string intrinsics of the host ABI. Each reads a range of the source
 /// memory and writes a range of the destination memory, checking both ranges
 /// itself; `docs/host-abi.md` gives the exact contract.
+///
+/// All take `(src, len, dst)`: `src` and `len` (code units of the source
+/// encoding) in the source memory's address type, `dst` in the destination's.
+/// Those that return a value return it in the destination's address type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transcode {
-    /// `(src, len, dst) -> ()`: validate `len` bytes of UTF-8 at `src` and
-    /// copy them to `dst`.
+    /// `-> ()`: validate `len` bytes of UTF-8 at `src` and copy them to
+    /// `dst`.
     CopyUtf8,
-    /// `(src, len, dst) -> ()`: validate `len` UTF-16 code units at `src`
-    /// and copy them to `dst`.
+    /// `-> ()`: validate `len` UTF-16 code units at `src` and copy them to
+    /// `dst` (`2 * len` bytes).
     CopyUtf16,
-    /// `(src, len, dst) -> tagged_len`: validate `len` UTF-16 code units at
-    /// `src`; if all are below 256, write them to `dst` as Latin-1 and return
-    /// `len`, else copy them as UTF-16 and return `len | UTF16_TAG`.
+    /// `-> tagged_len`: validate `len` UTF-16 code units at `src`; if all are
+    /// below 256, write them to `dst` as Latin-1 and return `len`, else copy
+    /// them as UTF-16 and return `len | UTF16_TAG`
+    /// (`store_probably_utf16_to_latin1_or_utf16`). `dst` spans `2 * len`
+    /// bytes.
     Utf16ToCompact,
+    /// `-> ()`: widen `len` Latin-1 bytes at `src` to UTF-16 at `dst`
+    /// (`2 * len` bytes).
+    Latin1ToUtf16,
+    /// `-> code_units`: validate `len` bytes of UTF-8 at `src` and write
+    /// them as UTF-16 at `dst` (room for `2 * len` bytes); returns the number
+    /// of code units written.
+    Utf8ToUtf16,
+    /// `-> i`: validate `len` UTF-16 code units at `src`, copy the leading
+    /// ASCII code units (below 0x80) to `dst` as bytes (room for `len`
+    /// bytes), stop at the first other one; returns how many were copied.
+    Utf16AsciiPrefix,
+    /// `-> i`: copy the leading ASCII bytes (below 0x80) of the `len`
+    /// Latin-1 bytes at `src` to `dst` (room for `len` bytes); returns how
+    /// many were copied.
+    Latin1AsciiPrefix,
+    /// `-> bytes`: validate `len` UTF-16 code units at `src` and write them
+    /// as UTF-8 at `dst` (room for `3 * len` bytes); returns the bytes
+    /// written.
+    Utf16ToUtf8,
+    /// `-> bytes`: write the `len` Latin-1 bytes at `src` as UTF-8 at `dst`
+    /// (room for `2 * len` bytes); returns the bytes written.
+    Latin1ToUtf8,
+    /// `-> n or all-ones`: validate `len` bytes of UTF-8 at `src`; write the
+    /// leading code points below 256 to `dst` as Latin-1 bytes (room for
+    /// `len` bytes) until one is not; return how many were written if all
+    /// were, else all ones (`-1`).
+    Utf8ToLatin1,
+    /// `-> n or all-ones`: as [`Transcode::Utf8ToLatin1`], from `len` UTF-16
+    /// code units (validated) at `src`.
+    Utf16ToLatin1,
 }
 
 impl Transcode {
+    /// Every intrinsic.
+    pub const ALL: &'static [Transcode] = &[
+        Transcode::CopyUtf8,
+        Transcode::CopyUtf16,
+        Transcode::Utf16ToCompact,
+        Transcode::Latin1ToUtf16,
+        Transcode::Utf8ToUtf16,
+        Transcode::Utf16AsciiPrefix,
+        Transcode::Latin1AsciiPrefix,
+        Transcode::Utf16ToUtf8,
+        Transcode::Latin1ToUtf8,
+        Transcode::Utf8ToLatin1,
+        Transcode::Utf16ToLatin1,
+    ];
+
     /// The name of this intrinsic in the host ABI.
     pub const fn name(self) -> &'static str {
         match self {
             Transcode::CopyUtf8 => "copy-utf8",
             Transcode::CopyUtf16 => "copy-utf16",
             Transcode::Utf16ToCompact => "utf16-to-compact",
+            Transcode::Latin1ToUtf16 => "latin1-to-utf16",
+            Transcode::Utf8ToUtf16 => "utf8-to-utf16",
+            Transcode::Utf16AsciiPrefix => "utf16-ascii-prefix",
+            Transcode::Latin1AsciiPrefix => "latin1-ascii-prefix",
+            Transcode::Utf16ToUtf8 => "utf16-to-utf8",
+            Transcode::Latin1ToUtf8 => "latin1-to-utf8",
+            Transcode::Utf8ToLatin1 => "utf8-to-latin1",
+            Transcode::Utf16ToLatin1 => "utf16-to-latin1",
         }
     }
 
-    /// Whether the intrinsic returns a (tagged) length.
+    /// Whether the intrinsic returns a value.
     pub const fn returns_length(self) -> bool {
-        matches!(self, Transcode::Utf16ToCompact)
+        !matches!(
+            self,
+            Transcode::CopyUtf8 | Transcode::CopyUtf16 | Transcode::Latin1ToUtf16
+        )
     }
 }
 

@@ -267,6 +267,14 @@ fn transcode(op: Transcode) -> TokenStream {
         Transcode::CopyUtf8 => quote!(::fact::Transcode::CopyUtf8),
         Transcode::CopyUtf16 => quote!(::fact::Transcode::CopyUtf16),
         Transcode::Utf16ToCompact => quote!(::fact::Transcode::Utf16ToCompact),
+        Transcode::Latin1ToUtf16 => quote!(::fact::Transcode::Latin1ToUtf16),
+        Transcode::Utf8ToUtf16 => quote!(::fact::Transcode::Utf8ToUtf16),
+        Transcode::Utf16AsciiPrefix => quote!(::fact::Transcode::Utf16AsciiPrefix),
+        Transcode::Latin1AsciiPrefix => quote!(::fact::Transcode::Latin1AsciiPrefix),
+        Transcode::Utf16ToUtf8 => quote!(::fact::Transcode::Utf16ToUtf8),
+        Transcode::Latin1ToUtf8 => quote!(::fact::Transcode::Latin1ToUtf8),
+        Transcode::Utf8ToLatin1 => quote!(::fact::Transcode::Utf8ToLatin1),
+        Transcode::Utf16ToLatin1 => quote!(::fact::Transcode::Utf16ToLatin1),
     }
 }
 
@@ -411,6 +419,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("dst_memory64 : true"), "{text}");
+    }
+
+    #[test]
+    fn every_transcode_is_its_own_variant_of_the_facade() {
+        for &op in Transcode::ALL {
+            let text = transcode(op).to_string();
+            assert_eq!(text, format!(":: fact :: Transcode :: {op:?}"));
+        }
     }
 
     #[test]

@@ -246,24 +246,5 @@ fn validate_options(
             adapter.function.name
         );
     }
-    let (from, to) = (adapter.lower.string_encoding, adapter.lift.string_encoding);
-    let strings = params
-        .iter()
-        .chain(results)
-        .any(|t| contains_string(abi, t));
-    if strings && from != to {
-        bail!("strings from {from} to {to} are not supported yet: both sides must use the same encoding");
-    }
     Ok(())
-}
-
-fn contains_string(abi: &Abi<'_>, ty: &Type) -> bool {
-    use crate::abi::Kind;
-    match abi.kind(ty) {
-        Ok(Kind::String) => true,
-        Ok(Kind::Record(f) | Kind::List(f)) => f.iter().any(|t| contains_string(abi, t)),
-        Ok(Kind::Variant(c)) => c.iter().flatten().any(|t| contains_string(abi, t)),
-        Ok(Kind::FixedList(t, _)) => contains_string(abi, &t),
-        _ => false,
-    }
 }

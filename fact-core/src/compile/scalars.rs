@@ -38,8 +38,24 @@ impl FuncGen<'_, '_> {
     /// Moves a scalar.
     pub(crate) fn translate_scalar(&mut self, kind: &Kind, src: &Operand, dst: &Operand) {
         let s = scalar(kind);
-        // Read the value onto the stack, already narrowed when it comes from
-        // memory (the load extends it).
+        // A char is checked before it is written anywhere; every other scalar
+        // goes straight from its source to its destination.
+        if *kind == Kind::Char {
+            self.push_scalar(kind, &s, src, dst.in_memory());
+            let value = self.local_set_new(s.ty);
+            self.check_char(value);
+            self.write_scalar(&s, dst, |g| g.ins(I::LocalGet(value.idx)));
+            self.free(value);
+            return;
+        }
+        let into_memory = dst.in_memory();
+        self.write_scalar(&s, dst, |g| g.push_scalar(kind, &s, src, into_memory));
+    }
+
+    /// Pushes a scalar read from `src`, lifted: narrowed to its width (a
+    /// load from memory extends it already; a flat value bound for memory is
+    /// truncated by the store) and, for `bool`, turned into 0 or 1.
+    fn push_scalar(&mut self, kind: &Kind, s: &Scalar, src: &Operand, into_memory: bool) {
         let from_locals = match &src.at {
             At::Locals(l) => {
                 self.ins(I::LocalGet(l[0].idx));
@@ -61,33 +77,34 @@ impl FuncGen<'_, '_> {
                 false
             }
         };
+        let narrow = from_locals && !into_memory;
         match kind {
             Kind::Bool => {
                 self.ins(I::I32Const(0));
                 self.ins(I::I32Ne);
             }
-            // A flat value going to memory is truncated by the store anyway.
-            Kind::U8 | Kind::U16 if from_locals && !dst.in_memory() => {
+            Kind::U8 | Kind::U16 if narrow => {
                 self.ins(I::I32Const(if s.size == 1 { 0xff } else { 0xffff }));
                 self.ins(I::I32And);
             }
-            Kind::S8 if from_locals && !dst.in_memory() => self.ins(I::I32Extend8S),
-            Kind::S16 if from_locals && !dst.in_memory() => self.ins(I::I32Extend16S),
+            Kind::S8 if narrow => self.ins(I::I32Extend8S),
+            Kind::S16 if narrow => self.ins(I::I32Extend16S),
             _ => {}
         }
-        let value = self.local_set_new(s.ty);
-        if *kind == Kind::Char {
-            self.check_char(value);
-        }
+    }
+
+    /// Writes a scalar to `dst`; `push_value` pushes the value (after the
+    /// address, for a store).
+    fn write_scalar(&mut self, s: &Scalar, dst: &Operand, push_value: impl FnOnce(&mut Self)) {
         match &dst.at {
             At::Locals(l) => {
-                self.ins(I::LocalGet(value.idx));
+                push_value(self);
                 self.ins(I::LocalSet(l[0].idx));
             }
             At::Memory { addr, offset } => {
                 let arg = self.memarg(dst.side, *offset, s.size);
                 self.ins(I::LocalGet(addr.idx));
-                self.ins(I::LocalGet(value.idx));
+                push_value(self);
                 self.ins(match (s.ty, s.size) {
                     (ValType::I32, 1) => I::I32Store8(arg),
                     (ValType::I32, 2) => I::I32Store16(arg),
@@ -98,7 +115,6 @@ impl FuncGen<'_, '_> {
                 });
             }
         }
-        self.free(value);
     }
 
     /// Traps with [`Trap::InvalidChar`] unless `c` is a Unicode scalar value.

@@ -1,13 +1,26 @@
 //! Strings: lifted with the source's encoding, lowered with the destination's.
 //!
 //! Lifting (`load_string_from_range`) traps when the byte length exceeds
-//! `MAX_STRING_BYTE_LENGTH`, when the pointer is misaligned for the encoding
-//! (2 for `utf16` and `latin1+utf16`, even for Latin-1 data), when the bytes
-//! are out of bounds, and when they do not decode. Lowering follows the
-//! spec's `store_string_*` function for the pair of encodings, with the same
-//! `realloc` calls. Validation and copying of the code units is done by host
+//! `MAX_STRING_BYTE_LENGTH` (2^28 - 1, checked on the *source*, as the spec
+//! does; Wasmtime 48 still checks 2^31 - 1 on the destination), when the
+//! pointer is misaligned for the encoding (2 for `utf16` and
+//! `latin1+utf16`, even for Latin-1 data), when the bytes are out of bounds,
+//! and when they do not decode.
+//!
+//! Lowering follows the spec's `store_string_into_range` for each of the nine
+//! pairs of encodings, with the same `realloc` calls in the same order with
+//! the same arguments:
+//!
+//! | source \ destination | utf8 | utf16 | latin1+utf16 |
+//! | --- | --- | --- | --- |
+//! | utf8 | `store_string_copy` | `store_utf8_to_utf16` | `store_string_to_latin1_or_utf16` |
+//! | utf16 | `store_utf16_to_utf8` | `store_string_copy` | `store_string_to_latin1_or_utf16` |
+//! | latin1 | `store_latin1_to_utf8` | `store_string_copy` | `store_string_copy` |
+//! | tagged utf16 | `store_utf16_to_utf8` | `store_string_copy` | `store_probably_utf16_to_latin1_or_utf16` |
+//!
+//! The code units themselves are validated, copied and transcoded by host
 //! intrinsics (`transcode` imports, see `docs/host-abi.md`), which check
-//! every range they are given.
+//! every range they are given; the adapter only allocates and decides.
 
 use super::func::{FuncGen, Len};
 use super::Side;
@@ -22,50 +35,69 @@ fn utf16_tag(mem: MemoryType) -> u64 {
     1u64 << (mem.ptr_size() * 8 - 1)
 }
 
+/// The encoding of one lifted string, with `latin1+utf16` resolved by its tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Utf8,
+    Utf16,
+    Latin1,
+}
+
+/// The destination string being built: `(ptr, tagged length)` locals.
+#[derive(Debug, Clone, Copy)]
+struct Out {
+    ptr: Local,
+    len: Local,
+}
+
 impl FuncGen<'_, '_> {
     /// Body of a string helper `(src_ptr, src_len) -> (dst_ptr, dst_len)`.
     pub(crate) fn string_body(&mut self, src: Side, dst: Side) {
         let ptr = self.body.param(0);
         let len = self.body.param(1);
         let dp = ptr_type(dst.mem());
-        let out_ptr = self.local(dp);
-        let out_len = self.local(dp);
-        match (src.encoding, dst.encoding) {
-            (E::Utf8, E::Utf8) => {
+        let out = Out {
+            ptr: self.local(dp),
+            len: self.local(dp),
+        };
+        match src.encoding {
+            E::Utf8 => {
                 self.lift_string(src, ptr, len, 1, 1);
-                self.copy_string(
-                    Transcode::CopyUtf8,
-                    src,
-                    ptr,
-                    len,
-                    dst,
-                    1,
-                    (out_ptr, out_len),
-                );
+                self.store_string(Source::Utf8, src, ptr, len, dst, out);
             }
-            (E::Utf16, E::Utf16) => {
+            E::Utf16 => {
                 self.lift_string(src, ptr, len, 2, 2);
-                self.copy_string(
-                    Transcode::CopyUtf16,
-                    src,
-                    ptr,
-                    len,
-                    dst,
-                    2,
-                    (out_ptr, out_len),
-                );
+                self.store_string(Source::Utf16, src, ptr, len, dst, out);
             }
-            (E::CompactUtf16, E::CompactUtf16) => {
-                self.compact_to_compact(src, ptr, len, dst, (out_ptr, out_len));
+            E::CompactUtf16 => {
+                let tag = utf16_tag(src.mem());
+                self.ins(I::LocalGet(len.idx));
+                self.ptr_const(src, tag);
+                self.ptr_and_nonzero(src.mem());
+                self.ins(I::If(BlockType::Empty));
+                self.ins(I::LocalGet(len.idx));
+                self.ptr_const(src, tag);
+                self.ins(if src.mem().is_64() {
+                    I::I64Xor
+                } else {
+                    I::I32Xor
+                });
+                let units = self.local_set_new(ptr_type(src.mem()));
+                self.lift_string(src, ptr, units, 2, 2);
+                self.store_string(Source::Utf16, src, ptr, units, dst, out);
+                self.ins(I::Else);
+                self.lift_string(src, ptr, len, 1, 2);
+                self.store_string(Source::Latin1, src, ptr, len, dst, out);
+                self.ins(I::End);
             }
-            (from, to) => unreachable!("{from} to {to} is rejected before generation"),
         }
-        self.ins(I::LocalGet(out_ptr.idx));
-        self.ins(I::LocalGet(out_len.idx));
+        self.ins(I::LocalGet(out.ptr.idx));
+        self.ins(I::LocalGet(out.len.idx));
     }
 
     /// The lifting checks of `load_string_from_range` for `units` code units
-    /// of `unit` bytes each at `ptr`, with the given alignment.
+    /// of `unit` bytes each at `ptr`, with the given alignment. Decoding is
+    /// checked by the intrinsic that reads the code units.
     fn lift_string(&mut self, src: Side, ptr: Local, units: Local, unit: u32, align: u32) {
         // byte_length > MAX_STRING_BYTE_LENGTH, without overflow.
         self.ins(I::LocalGet(units.idx));
@@ -81,128 +113,293 @@ impl FuncGen<'_, '_> {
         self.free(bytes);
     }
 
-    /// `store_string_copy`: allocate `units * unit` bytes with alignment
-    /// `unit`, then validate and copy with the intrinsic `op`.
-    #[allow(clippy::too_many_arguments)]
-    fn copy_string(
+    /// `store_string_into_range`: dispatch on the pair of encodings.
+    fn store_string(
         &mut self,
-        op: Transcode,
+        from: Source,
         src: Side,
         ptr: Local,
         units: Local,
         dst: Side,
-        unit: u32,
-        (out_ptr, out_len): (Local, Local),
+        out: Out,
     ) {
-        self.ins(I::LocalGet(units.idx));
-        self.convert_len(src.mem(), dst.mem());
-        self.ins(I::LocalSet(out_len.idx));
-        let bytes = self.scaled(dst, out_len, unit);
-        let new = self.realloc(dst, None, unit, Len::Local(bytes));
-        let f = self.transcoder(op, src, dst);
-        self.ins(I::LocalGet(ptr.idx));
-        self.ins(I::LocalGet(units.idx));
-        self.ins(I::LocalGet(new.idx));
-        self.ins(I::Call(f.raw()));
-        self.ins(I::LocalGet(new.idx));
-        self.ins(I::LocalSet(out_ptr.idx));
+        let s = Str { src, ptr, units };
+        match (from, dst.encoding) {
+            (Source::Utf8, E::Utf8) => {
+                self.store_copy(&s, Some(Transcode::CopyUtf8), dst, 1, 1, out)
+            }
+            (Source::Utf16, E::Utf16) => {
+                self.store_copy(&s, Some(Transcode::CopyUtf16), dst, 2, 2, out)
+            }
+            (Source::Latin1, E::Utf16) => {
+                self.store_copy(&s, Some(Transcode::Latin1ToUtf16), dst, 2, 2, out)
+            }
+            (Source::Latin1, E::CompactUtf16) => self.store_copy(&s, None, dst, 1, 2, out),
+            (Source::Utf16, E::Utf8) => self.store_to_utf8(
+                &s,
+                dst,
+                3,
+                (Transcode::Utf16AsciiPrefix, Transcode::Utf16ToUtf8),
+                out,
+            ),
+            (Source::Latin1, E::Utf8) => self.store_to_utf8(
+                &s,
+                dst,
+                2,
+                (Transcode::Latin1AsciiPrefix, Transcode::Latin1ToUtf8),
+                out,
+            ),
+            (Source::Utf8, E::Utf16) => self.store_utf8_to_utf16(&s, dst, out),
+            (Source::Utf8, E::CompactUtf16) => self.store_to_latin1_or_utf16(
+                &s,
+                dst,
+                (Transcode::Utf8ToLatin1, Transcode::Utf8ToUtf16),
+                out,
+            ),
+            (Source::Utf16, E::CompactUtf16) if src.encoding == E::Utf16 => self
+                .store_to_latin1_or_utf16(
+                    &s,
+                    dst,
+                    (Transcode::Utf16ToLatin1, Transcode::CopyUtf16),
+                    out,
+                ),
+            (Source::Utf16, E::CompactUtf16) => self.store_probably_utf16_to_compact(&s, dst, out),
+        }
     }
 
-    /// `latin1+utf16` to `latin1+utf16`: Latin-1 is copied as is
-    /// (`store_string_copy` with alignment 2), UTF-16 goes through
-    /// `store_probably_utf16_to_latin1_or_utf16`.
-    fn compact_to_compact(
+    /// `store_string_copy`: allocate `units * unit` bytes with `align`, then
+    /// copy (or validate and copy, or widen) with `op`; a plain
+    /// `memory.copy` when there is nothing to check.
+    fn store_copy(
         &mut self,
-        src: Side,
-        ptr: Local,
-        tagged: Local,
+        s: &Str,
+        op: Option<Transcode>,
         dst: Side,
-        (out_ptr, out_len): (Local, Local),
+        unit: u32,
+        align: u32,
+        out: Out,
     ) {
-        let src_tag = utf16_tag(src.mem());
-        self.ins(I::LocalGet(tagged.idx));
-        self.ptr_const(src, src_tag);
-        if src.mem().is_64() {
+        self.dst_units(s, dst, out.len);
+        let bytes = self.scaled(dst, out.len, unit);
+        let new = self.realloc(dst, None, align, Len::Local(bytes));
+        match op {
+            Some(op) => self.call_transcoder(op, s, dst, new, false),
+            None => self.memory_copy(s.src, s.ptr, dst, new, s.units, 1),
+        }
+        self.set(out.ptr, new);
+    }
+
+    /// `store_string_to_utf8`: allocate one byte per code unit and copy the
+    /// ASCII prefix; at the first other code unit grow to the worst case
+    /// (`factor` bytes per code unit), transcode the rest, and shrink to fit.
+    fn store_to_utf8(
+        &mut self,
+        s: &Str,
+        dst: Side,
+        factor: u32,
+        (prefix, encode): (Transcode, Transcode),
+        out: Out,
+    ) {
+        self.dst_units(s, dst, out.len);
+        let first = self.realloc(dst, None, 1, Len::Local(out.len));
+        self.set(out.ptr, first);
+        self.call_transcoder(prefix, s, dst, first, true);
+        self.ins(I::LocalGet(out.len.idx));
+        self.ptr_ne(dst.mem());
+        self.ins(I::If(BlockType::Empty));
+        {
+            let worst = self.scaled(dst, out.len, factor);
+            let grown = self.realloc(
+                dst,
+                Some((first, Len::Local(out.len))),
+                1,
+                Len::Local(worst),
+            );
+            self.set(out.ptr, grown);
+            self.call_transcoder(encode, s, dst, grown, true);
+            self.ins(I::LocalSet(out.len.idx));
+            self.shrink_if_smaller(dst, out, grown, worst, out.len, 1);
+        }
+        self.ins(I::End);
+    }
+
+    /// `store_utf8_to_utf16`: allocate the worst case (two bytes per UTF-8
+    /// byte), transcode, and shrink to fit.
+    fn store_utf8_to_utf16(&mut self, s: &Str, dst: Side, out: Out) {
+        let units = self.local(ptr_type(dst.mem()));
+        self.dst_units(s, dst, units);
+        let worst = self.scaled(dst, units, 2);
+        let new = self.realloc(dst, None, 2, Len::Local(worst));
+        self.set(out.ptr, new);
+        self.call_transcoder(Transcode::Utf8ToUtf16, s, dst, new, true);
+        self.ins(I::LocalSet(out.len.idx));
+        let bytes = self.scaled(dst, out.len, 2);
+        self.shrink_if_smaller(dst, out, new, worst, bytes, 2);
+        self.free(units);
+    }
+
+    /// `store_string_to_latin1_or_utf16`: allocate one byte per source code
+    /// unit and write Latin-1; at the first code point above U+00FF grow to
+    /// two bytes per code unit and write UTF-16 instead (tagged), shrinking to
+    /// fit; if all was Latin-1, shrink to the Latin-1 length.
+    fn store_to_latin1_or_utf16(
+        &mut self,
+        s: &Str,
+        dst: Side,
+        (latin1, utf16): (Transcode, Transcode),
+        out: Out,
+    ) {
+        let mem = dst.mem();
+        let units = self.local(ptr_type(mem));
+        self.dst_units(s, dst, units);
+        let first = self.realloc(dst, None, 2, Len::Local(units));
+        self.set(out.ptr, first);
+        self.call_transcoder(latin1, s, dst, first, true);
+        self.ins(I::LocalTee(out.len.idx));
+        self.ptr_const(
+            dst,
+            if mem.is_64() {
+                u64::MAX
+            } else {
+                u64::from(u32::MAX)
+            },
+        );
+        self.ins(if mem.is_64() { I::I64Eq } else { I::I32Eq });
+        self.ins(I::If(BlockType::Empty));
+        {
+            let worst = self.scaled(dst, units, 2);
+            let grown = self.realloc(dst, Some((first, Len::Local(units))), 2, Len::Local(worst));
+            self.set(out.ptr, grown);
+            if utf16.returns_length() {
+                self.call_transcoder(utf16, s, dst, grown, true);
+                self.ins(I::LocalSet(out.len.idx));
+            } else {
+                self.call_transcoder(utf16, s, dst, grown, false);
+                self.set(out.len, units);
+            }
+            let bytes = self.scaled(dst, out.len, 2);
+            self.shrink_if_smaller(dst, out, grown, worst, bytes, 2);
+            self.free(bytes);
+            self.tag(dst, out.len);
+        }
+        self.ins(I::Else);
+        self.shrink_if_smaller(dst, out, first, units, out.len, 2);
+        self.ins(I::End);
+        self.free(units);
+    }
+
+    /// `store_probably_utf16_to_latin1_or_utf16`: allocate for UTF-16, copy;
+    /// if every code unit fits in Latin-1, the intrinsic compacts the copy and
+    /// the allocation shrinks to one byte per code unit.
+    fn store_probably_utf16_to_compact(&mut self, s: &Str, dst: Side, out: Out) {
+        let mem = dst.mem();
+        let units = self.local(ptr_type(mem));
+        self.dst_units(s, dst, units);
+        let bytes = self.scaled(dst, units, 2);
+        let new = self.realloc(dst, None, 2, Len::Local(bytes));
+        self.set(out.ptr, new);
+        self.call_transcoder(Transcode::Utf16ToCompact, s, dst, new, true);
+        self.ins(I::LocalSet(out.len.idx));
+        // Latin-1 result (no tag): shrink from 2n to n bytes.
+        self.ins(I::LocalGet(out.len.idx));
+        self.ptr_const(dst, utf16_tag(mem));
+        self.ptr_and_nonzero(mem);
+        self.ins(I::I32Eqz);
+        self.ins(I::If(BlockType::Empty));
+        let shrunk = self.realloc(dst, Some((new, Len::Local(bytes))), 1, Len::Local(units));
+        self.set(out.ptr, shrunk);
+        self.ins(I::End);
+        self.free(units);
+    }
+
+    /// `if new_size < old_size: ptr = realloc(ptr, old_size, align,
+    /// new_size)`, with the spec's checks of the result.
+    fn shrink_if_smaller(
+        &mut self,
+        dst: Side,
+        out: Out,
+        ptr: Local,
+        old: Local,
+        new: Local,
+        align: u32,
+    ) {
+        self.ins(I::LocalGet(new.idx));
+        self.ins(I::LocalGet(old.idx));
+        self.ins(if dst.mem().is_64() {
+            I::I64LtU
+        } else {
+            I::I32LtU
+        });
+        self.ins(I::If(BlockType::Empty));
+        let shrunk = self.realloc(dst, Some((ptr, Len::Local(old))), align, Len::Local(new));
+        self.set(out.ptr, shrunk);
+        self.ins(I::End);
+    }
+
+    /// Sets `local` to the source's code-unit count in the destination's
+    /// address type (below 2^28, so nothing is lost).
+    fn dst_units(&mut self, s: &Str, dst: Side, local: Local) {
+        self.ins(I::LocalGet(s.units.idx));
+        self.convert_len(s.src.mem(), dst.mem());
+        self.ins(I::LocalSet(local.idx));
+    }
+
+    /// Calls a transcoding intrinsic on the source string and `dst_ptr`;
+    /// leaves its result on the stack when `keep_result`.
+    fn call_transcoder(
+        &mut self,
+        op: Transcode,
+        s: &Str,
+        dst: Side,
+        dst_ptr: Local,
+        keep_result: bool,
+    ) {
+        let f = self.st.module.transcoder(
+            op,
+            (s.src.instance, s.src.mem().is_64()),
+            (dst.instance, dst.mem().is_64()),
+        );
+        self.ins(I::LocalGet(s.ptr.idx));
+        self.ins(I::LocalGet(s.units.idx));
+        self.ins(I::LocalGet(dst_ptr.idx));
+        self.ins(I::Call(f.raw()));
+        if op.returns_length() && !keep_result {
+            self.ins(I::Drop);
+        }
+    }
+
+    /// Sets the UTF-16 tag bit of a destination length.
+    fn tag(&mut self, dst: Side, len: Local) {
+        self.ins(I::LocalGet(len.idx));
+        self.ptr_const(dst, utf16_tag(dst.mem()));
+        self.ins(if dst.mem().is_64() {
+            I::I64Or
+        } else {
+            I::I32Or
+        });
+        self.ins(I::LocalSet(len.idx));
+    }
+
+    /// `local = value`.
+    fn set(&mut self, local: Local, value: Local) {
+        self.ins(I::LocalGet(value.idx));
+        self.ins(I::LocalSet(local.idx));
+    }
+
+    /// Pops two pointer-typed values, pushes whether they differ (`i32`).
+    fn ptr_ne(&mut self, mem: MemoryType) {
+        self.ins(if mem.is_64() { I::I64Ne } else { I::I32Ne });
+    }
+
+    /// Pops two pointer-typed values, pushes whether their `and` is non-zero.
+    fn ptr_and_nonzero(&mut self, mem: MemoryType) {
+        if mem.is_64() {
             self.ins(I::I64And);
             self.ins(I::I64Const(0));
             self.ins(I::I64Ne);
         } else {
             self.ins(I::I32And);
         }
-        self.ins(I::If(BlockType::Empty));
-        {
-            // UTF-16 data: code units = tagged ^ tag.
-            self.ins(I::LocalGet(tagged.idx));
-            self.ptr_const(src, src_tag);
-            self.ins(if src.mem().is_64() {
-                I::I64Xor
-            } else {
-                I::I32Xor
-            });
-            let units = self.local_set_new(ptr_type(src.mem()));
-            self.lift_string(src, ptr, units, 2, 2);
-            self.probably_utf16_to_compact(src, ptr, units, dst, (out_ptr, out_len));
-            self.free(units);
-        }
-        self.ins(I::Else);
-        {
-            self.lift_string(src, ptr, tagged, 1, 2);
-            self.ins(I::LocalGet(tagged.idx));
-            self.convert_len(src.mem(), dst.mem());
-            self.ins(I::LocalSet(out_len.idx));
-            let new = self.realloc(dst, None, 2, Len::Local(out_len));
-            self.memory_copy(src, ptr, dst, new, tagged, 1);
-            self.ins(I::LocalGet(new.idx));
-            self.ins(I::LocalSet(out_ptr.idx));
-        }
-        self.ins(I::End);
-    }
-
-    /// `store_probably_utf16_to_latin1_or_utf16`: allocate for UTF-16, copy;
-    /// if every code unit fits in Latin-1, compact the copy and shrink the
-    /// allocation to one byte per code unit.
-    fn probably_utf16_to_compact(
-        &mut self,
-        src: Side,
-        ptr: Local,
-        units: Local,
-        dst: Side,
-        (out_ptr, out_len): (Local, Local),
-    ) {
-        let dst_mem = dst.mem();
-        self.ins(I::LocalGet(units.idx));
-        self.convert_len(src.mem(), dst_mem);
-        let dst_units = self.local_set_new(ptr_type(dst_mem));
-        let bytes = self.scaled(dst, dst_units, 2);
-        let new = self.realloc(dst, None, 2, Len::Local(bytes));
-        let f = self.transcoder(Transcode::Utf16ToCompact, src, dst);
-        self.ins(I::LocalGet(ptr.idx));
-        self.ins(I::LocalGet(units.idx));
-        self.ins(I::LocalGet(new.idx));
-        self.ins(I::Call(f.raw()));
-        self.ins(I::LocalSet(out_len.idx));
-        self.ins(I::LocalGet(new.idx));
-        self.ins(I::LocalSet(out_ptr.idx));
-        // Latin-1 result (no tag): shrink from 2n to n bytes.
-        self.ins(I::LocalGet(out_len.idx));
-        self.ptr_const(dst, utf16_tag(dst_mem));
-        if dst_mem.is_64() {
-            self.ins(I::I64And);
-            self.ins(I::I64Eqz);
-        } else {
-            self.ins(I::I32And);
-            self.ins(I::I32Eqz);
-        }
-        self.ins(I::If(BlockType::Empty));
-        let shrunk = self.realloc(
-            dst,
-            Some((new, Len::Local(bytes))),
-            1,
-            Len::Local(dst_units),
-        );
-        self.ins(I::LocalGet(shrunk.idx));
-        self.ins(I::LocalSet(out_ptr.idx));
-        self.ins(I::End);
     }
 
     /// A fresh local holding `units * unit` in the side's pointer type.
@@ -218,13 +415,11 @@ impl FuncGen<'_, '_> {
         }
         self.local_set_new(ptr_type(side.mem()))
     }
+}
 
-    /// The transcoding intrinsic `op` from `src`'s memory to `dst`'s.
-    fn transcoder(&mut self, op: Transcode, src: Side, dst: Side) -> crate::module::FuncRef {
-        self.st.module.transcoder(
-            op,
-            (src.instance, src.mem().is_64()),
-            (dst.instance, dst.mem().is_64()),
-        )
-    }
+/// The lifted source string: where it is and how many code units it has.
+struct Str {
+    src: Side,
+    ptr: Local,
+    units: Local,
 }

@@ -12,6 +12,14 @@
 //! | `transcode` `copy-utf8:S:D` | [`copy_utf8`], [`copy_utf8_within`] |
 //! | `transcode` `copy-utf16:S:D` | [`copy_utf16`], [`copy_utf16_within`] |
 //! | `transcode` `utf16-to-compact:S:D` | [`utf16_to_compact`], [`utf16_to_compact_within`] |
+//! | `transcode` `latin1-to-utf16:S:D` | [`latin1_to_utf16`], [`latin1_to_utf16_within`] |
+//! | `transcode` `utf8-to-utf16:S:D` | [`utf8_to_utf16`], [`utf8_to_utf16_within`] |
+//! | `transcode` `utf16-ascii-prefix:S:D` | [`utf16_ascii_prefix`], [`utf16_ascii_prefix_within`] |
+//! | `transcode` `latin1-ascii-prefix:S:D` | [`latin1_ascii_prefix`], [`latin1_ascii_prefix_within`] |
+//! | `transcode` `utf16-to-utf8:S:D` | [`utf16_to_utf8`], [`utf16_to_utf8_within`] |
+//! | `transcode` `latin1-to-utf8:S:D` | [`latin1_to_utf8`], [`latin1_to_utf8_within`] |
+//! | `transcode` `utf8-to-latin1:S:D` | [`utf8_to_latin1`], [`utf8_to_latin1_within`] |
+//! | `transcode` `utf16-to-latin1:S:D` | [`utf16_to_latin1`], [`utf16_to_latin1_within`] |
 //! | `instance-N` `flags` | a mutable `i32` global initialised to [`flags::INITIAL`] |
 //!
 //! [`transcode()`] dispatches on a [`Transcode`](crate::Transcode) from the
@@ -30,15 +38,29 @@
 //! 2. the source range ([`Trap::OutOfBounds`]),
 //! 3. the source contents ([`Trap::InvalidUtf8`], [`Trap::InvalidUtf16`]),
 //! 4. the destination pointer's alignment ([`Trap::Misaligned`]),
-//! 5. the destination range ([`Trap::OutOfBounds`]).
+//! 5. the destination range ([`Trap::OutOfBounds`]),
+//! 6. for the intrinsics that return a value, that `len` is below the UTF-16
+//!    tag of the destination's address type ([`utf16_tag`]), so that the
+//!    result fits in it ([`Trap::StringTooLong`]; adapters never pass such a
+//!    length).
 //!
-//! Nothing is written unless every check passes.
+//! Nothing is written unless every check passes. (Where the destination's
+//! worst case is larger than the result, as in [`utf8_to_utf16`], the range
+//! checked is the worst case: what the adapter allocated.)
 //!
 //! Each intrinsic has a two-memory form (`src_mem: &[u8]`, `dst_mem: &mut
 //! [u8]`) and a `_within` form for a source and destination that are the same
 //! memory (two instances that share one memory). The `_within` forms read the
 //! whole source before writing, like [`slice::copy_within`], so overlapping
-//! ranges give the same bytes as two distinct memories would.
+//! ranges give the same bytes as two distinct memories would. Those that
+//! return a value return it as a `u64` (a host passes it to the guest in the
+//! destination's address type: [`NOT_LATIN1`] becomes `-1`) and take the
+//! destination's address type as `dst_memory64`.
+//!
+//! The intrinsics validate in bulk (UTF-8 with SIMD where the CPU has it)
+//! and convert a block of 16 bytes of ASCII (or Latin-1, when narrowing) at
+//! once; they allocate nothing, except a copy of the source when a
+//! `_within` form is given overlapping ranges.
 //!
 //! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
 //! into Wasmtime's core-wasm API.
@@ -64,12 +86,17 @@ use crate::Trap;
 
 pub mod flags;
 mod transcode;
+mod unicode;
 
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
 
 pub use transcode::{
-    copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, source_range, transcode, utf16_tag,
-    utf16_to_compact, utf16_to_compact_within, validate_utf16, validate_utf8, Memories,
-    UTF16_TAG_32, UTF16_TAG_64,
+    copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, latin1_ascii_prefix,
+    latin1_ascii_prefix_within, latin1_to_utf16, latin1_to_utf16_within, latin1_to_utf8,
+    latin1_to_utf8_within, source_range, transcode, utf16_ascii_prefix, utf16_ascii_prefix_within,
+    utf16_tag, utf16_to_compact, utf16_to_compact_within, utf16_to_latin1, utf16_to_latin1_within,
+    utf16_to_utf8, utf16_to_utf8_within, utf8_to_latin1, utf8_to_latin1_within, utf8_to_utf16,
+    utf8_to_utf16_within, Memories, NOT_LATIN1, UTF16_TAG_32, UTF16_TAG_64,
 };
+pub use unicode::{validate_utf16, validate_utf8};

@@ -921,3 +921,6 @@ mod tests {
         assert_eq!(&shared.data(&store)[..8], b"ababcdef");
     }
 }
+
+#[cfg(test)]
+mod transcoders;

@@ -1,0 +1,308 @@
+(module
+  (type (;0;) (func (param i32 i32) (result i32)))
+  (type (;1;) (func (param i32)))
+  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;3;) (func (param i32 i32 i32)))
+  (type (;4;) (func (param i32 i32) (result i32 i32)))
+  (import "callee" "f" (func (;0;) (type 0)))
+  (import "post-return" "f" (func (;1;) (type 1)))
+  (import "instance-0" "flags" (global (;0;) (mut i32)))
+  (import "instance-1" "flags" (global (;1;) (mut i32)))
+  (import "fact" "trap" (func (;2;) (type 1)))
+  (import "instance-0" "memory" (memory (;0;) 0))
+  (import "instance-1" "realloc" (func (;3;) (type 2)))
+  (import "instance-1" "memory" (memory (;1;) 0))
+  (import "transcode" "copy-utf8:0:1" (func (;4;) (type 3)))
+  (import "instance-0" "realloc" (func (;5;) (type 2)))
+  (import "transcode" "copy-utf8:1:0" (func (;6;) (type 3)))
+  (export "f" (func 7))
+  (func (;7;) (type 3) (param i32 i32 i32)
+    (local i32 i32 i32 i64 i32 i32)
+    global.get 0
+    i32.const 1
+    i32.and
+    i32.eqz
+    if ;; label = @1
+      i32.const 1
+      call 2
+      unreachable
+    end
+    global.get 1
+    i32.const 2
+    i32.and
+    i32.eqz
+    if ;; label = @1
+      i32.const 2
+      call 2
+      unreachable
+    end
+    global.get 1
+    i32.const -3
+    i32.and
+    global.set 1
+    global.get 1
+    i32.const -2
+    i32.and
+    global.set 1
+    local.get 0
+    local.get 1
+    call 8
+    local.set 4
+    local.set 3
+    global.get 1
+    i32.const 1
+    i32.or
+    global.set 1
+    local.get 3
+    local.get 4
+    call 0
+    local.set 5
+    local.get 5
+    i32.const 3
+    i32.and
+    if ;; label = @1
+      i32.const 4
+      call 2
+      unreachable
+    end
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 6
+    local.get 5
+    i64.extend_i32_u
+    local.get 6
+    i64.gt_u
+    local.get 5
+    i64.extend_i32_u
+    i64.const 8
+    i64.add
+    local.get 6
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 3
+      call 2
+      unreachable
+    end
+    local.get 2
+    i32.const 3
+    i32.and
+    if ;; label = @1
+      i32.const 4
+      call 2
+      unreachable
+    end
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 6
+    local.get 2
+    i64.extend_i32_u
+    local.get 6
+    i64.gt_u
+    local.get 2
+    i64.extend_i32_u
+    i64.const 8
+    i64.add
+    local.get 6
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 3
+      call 2
+      unreachable
+    end
+    global.get 0
+    i32.const -2
+    i32.and
+    global.set 0
+    local.get 5
+    i32.load 1
+    local.set 7
+    local.get 5
+    i32.load 1 offset=4
+    local.set 8
+    local.get 7
+    local.get 8
+    call 9
+    local.set 7
+    local.set 8
+    local.get 2
+    local.get 8
+    i32.store
+    local.get 2
+    local.get 7
+    i32.store offset=4
+    global.get 0
+    i32.const 1
+    i32.or
+    global.set 0
+    global.get 1
+    i32.const -2
+    i32.and
+    global.set 1
+    local.get 5
+    call 1
+    global.get 1
+    i32.const 1
+    i32.or
+    global.set 1
+    global.get 1
+    i32.const 2
+    i32.or
+    global.set 1
+  )
+  (func (;8;) (type 4) (param i32 i32) (result i32 i32)
+    (local i32 i32 i32 i64 i32)
+    local.get 1
+    i32.const 268435455
+    i32.gt_u
+    if ;; label = @1
+      i32.const 11
+      call 2
+      unreachable
+    end
+    local.get 1
+    local.set 4
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 5
+    local.get 0
+    i64.extend_i32_u
+    local.get 5
+    i64.gt_u
+    local.get 0
+    i64.extend_i32_u
+    local.get 4
+    i64.extend_i32_u
+    i64.add
+    local.get 5
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 3
+      call 2
+      unreachable
+    end
+    local.get 1
+    local.set 3
+    local.get 3
+    local.set 4
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 4
+    call 3
+    local.set 6
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 5
+    local.get 6
+    i64.extend_i32_u
+    local.get 5
+    i64.gt_u
+    local.get 6
+    i64.extend_i32_u
+    local.get 4
+    i64.extend_i32_u
+    i64.add
+    local.get 5
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 5
+      call 2
+      unreachable
+    end
+    local.get 0
+    local.get 1
+    local.get 6
+    call 4
+    local.get 6
+    local.set 2
+    local.get 2
+    local.get 3
+  )
+  (func (;9;) (type 4) (param i32 i32) (result i32 i32)
+    (local i32 i32 i32 i64 i32)
+    local.get 1
+    i32.const 268435455
+    i32.gt_u
+    if ;; label = @1
+      i32.const 11
+      call 2
+      unreachable
+    end
+    local.get 1
+    local.set 4
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 5
+    local.get 0
+    i64.extend_i32_u
+    local.get 5
+    i64.gt_u
+    local.get 0
+    i64.extend_i32_u
+    local.get 4
+    i64.extend_i32_u
+    i64.add
+    local.get 5
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 3
+      call 2
+      unreachable
+    end
+    local.get 1
+    local.set 3
+    local.get 3
+    local.set 4
+    i32.const 0
+    i32.const 0
+    i32.const 1
+    local.get 4
+    call 5
+    local.set 6
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
+    local.set 5
+    local.get 6
+    i64.extend_i32_u
+    local.get 5
+    i64.gt_u
+    local.get 6
+    i64.extend_i32_u
+    local.get 4
+    i64.extend_i32_u
+    i64.add
+    local.get 5
+    i64.gt_u
+    i32.or
+    if ;; label = @1
+      i32.const 5
+      call 2
+      unreachable
+    end
+    local.get 0
+    local.get 1
+    local.get 6
+    call 6
+    local.get 6
+    local.set 2
+    local.get 2
+    local.get 3
+  )
+)

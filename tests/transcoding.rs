@@ -1,0 +1,431 @@
+//! Strings between any two encodings, in both directions, on 32- and 64-bit
+//! memories: the bytes, lengths and `realloc` sequences must be exactly those
+//! of the spec's `store_string_into_range` (modelled below, function by
+//! function, from `definitions.py`).
+
+use crate::harness::*;
+use fact_core::{CanonOptions, MemoryType, StringEncoding, Trap};
+
+/// How a string sits in a memory: its encoding with `latin1+utf16`
+/// resolved by the tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Utf8,
+    Utf16,
+    Latin1,
+    /// `latin1+utf16` with the UTF-16 tag.
+    Tagged,
+}
+
+impl Form {
+    fn bytes(self, s: &str) -> Vec<u8> {
+        match self {
+            Form::Utf8 => s.as_bytes().to_vec(),
+            Form::Utf16 | Form::Tagged => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            Form::Latin1 => s
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap())
+                .collect(),
+        }
+    }
+
+    /// The length field: code units, tagged for `Tagged`.
+    fn len(self, s: &str, mem64: bool) -> u64 {
+        let units = match self {
+            Form::Utf8 => s.len(),
+            Form::Utf16 | Form::Tagged => s.encode_utf16().count(),
+            Form::Latin1 => s.chars().count(),
+        } as u64;
+        if self == Form::Tagged {
+            units | tag(mem64)
+        } else {
+            units
+        }
+    }
+
+    /// The natural form of `s` in `encoding`.
+    fn of(s: &str, encoding: StringEncoding) -> Form {
+        match encoding {
+            StringEncoding::Utf8 => Form::Utf8,
+            StringEncoding::Utf16 => Form::Utf16,
+            StringEncoding::CompactUtf16 if is_latin1(s) => Form::Latin1,
+            StringEncoding::CompactUtf16 => Form::Tagged,
+        }
+    }
+}
+
+fn tag(mem64: bool) -> u64 {
+    if mem64 {
+        1 << 63
+    } else {
+        1 << 31
+    }
+}
+
+fn is_latin1(s: &str) -> bool {
+    s.chars().all(|c| u32::from(c) < 256)
+}
+
+/// What the spec does when storing `s`, held in `from`, with `to`'s encoding:
+/// the `(old_size, align, new_size)` of each `realloc` (each after the first
+/// moving the previous allocation) and the resulting form.
+fn spec_store(s: &str, from: Form, to: StringEncoding) -> (Vec<(u64, u64, u64)>, Form) {
+    let n = from.len(s, false) & !tag(false); // src_code_units
+    let utf8 = s.len() as u64;
+    let utf16 = s.encode_utf16().count() as u64;
+    let ascii = s.is_ascii();
+    match (to, from) {
+        // store_string_copy
+        (StringEncoding::Utf8, Form::Utf8) => (vec![(0, 1, n)], Form::Utf8),
+        (StringEncoding::Utf16, Form::Utf16 | Form::Tagged | Form::Latin1) => {
+            (vec![(0, 2, 2 * n)], Form::Utf16)
+        }
+        (StringEncoding::CompactUtf16, Form::Latin1) => (vec![(0, 2, n)], Form::Latin1),
+        // store_utf16_to_utf8 / store_latin1_to_utf8 -> store_string_to_utf8
+        (StringEncoding::Utf8, Form::Utf16 | Form::Tagged | Form::Latin1) => {
+            let worst = if from == Form::Latin1 { 2 * n } else { 3 * n };
+            let mut calls = vec![(0, 1, n)];
+            if !ascii {
+                calls.push((n, 1, worst));
+                if worst > utf8 {
+                    calls.push((worst, 1, utf8));
+                }
+            }
+            (calls, Form::Utf8)
+        }
+        // store_utf8_to_utf16
+        (StringEncoding::Utf16, Form::Utf8) => {
+            let mut calls = vec![(0, 2, 2 * n)];
+            if 2 * utf16 < 2 * n {
+                calls.push((2 * n, 2, 2 * utf16));
+            }
+            (calls, Form::Utf16)
+        }
+        // store_string_to_latin1_or_utf16
+        (StringEncoding::CompactUtf16, Form::Utf8 | Form::Utf16) => {
+            let mut calls = vec![(0, 2, n)];
+            if is_latin1(s) {
+                let latin1 = s.chars().count() as u64;
+                if latin1 < n {
+                    calls.push((n, 2, latin1));
+                }
+                (calls, Form::Latin1)
+            } else {
+                calls.push((n, 2, 2 * n));
+                if 2 * n > 2 * utf16 {
+                    calls.push((2 * n, 2, 2 * utf16));
+                }
+                (calls, Form::Tagged)
+            }
+        }
+        // store_probably_utf16_to_latin1_or_utf16
+        (StringEncoding::CompactUtf16, Form::Tagged) => {
+            let mut calls = vec![(0, 2, 2 * n)];
+            if is_latin1(s) {
+                calls.push((2 * n, 1, n));
+                (calls, Form::Latin1)
+            } else {
+                (calls, Form::Tagged)
+            }
+        }
+    }
+}
+
+const ENCODINGS: [StringEncoding; 3] = [
+    StringEncoding::Utf8,
+    StringEncoding::Utf16,
+    StringEncoding::CompactUtf16,
+];
+
+fn samples() -> Vec<String> {
+    let mut big = "x".repeat(1 << 20);
+    big.push('é');
+    vec![
+        String::new(),
+        "hello, world".into(),
+        "café crème".into(),
+        "naïve €uro ★".into(),
+        "a😀b𝄞".into(),
+        format!("{}€", "latin ÿ".repeat(10)),
+        big,
+    ]
+}
+
+fn side(base: CanonOptions, encoding: StringEncoding, mem64: bool) -> CanonOptions {
+    let memory = if mem64 {
+        MemoryType::Memory64
+    } else {
+        MemoryType::Memory32
+    };
+    base.string_encoding(encoding).memory(Some(memory))
+}
+
+fn ptr(x: u64, mem64: bool) -> Flat {
+    if mem64 {
+        i64(x)
+    } else {
+        i32(x as u32)
+    }
+}
+
+fn read_word(bytes: &[u8], mem64: bool) -> u64 {
+    if mem64 {
+        u64::from_le_bytes(bytes[..8].try_into().unwrap())
+    } else {
+        u64::from(u32::from_le_bytes(bytes[..4].try_into().unwrap()))
+    }
+}
+
+/// Checks that the realloc events of one instance follow `expected`, each
+/// moving the previous allocation; returns the final pointer.
+fn check_reallocs(
+    events: &[Event],
+    instance: u32,
+    expected: &[(u64, u64, u64)],
+    what: &str,
+) -> u64 {
+    let got: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Realloc {
+                instance: i,
+                old,
+                old_size,
+                align,
+                new_size,
+                ret,
+            } if *i == instance => Some((*old, *old_size, *align, *new_size, *ret)),
+            _ => None,
+        })
+        .collect();
+    let shape: Vec<_> = got.iter().map(|g| (g.1, g.2, g.3)).collect();
+    assert_eq!(
+        shape, expected,
+        "{what}: realloc (old_size, align, new_size)"
+    );
+    for pair in got.windows(2) {
+        assert_eq!(
+            pair[1].0, pair[0].4,
+            "{what}: realloc must move the previous allocation"
+        );
+    }
+    assert_eq!(got[0].0, 0, "{what}: the first call allocates");
+    got.last().unwrap().4
+}
+
+/// Runs `f: func(s: string) -> string` with a callee that returns what it
+/// received, for one pair of encodings, memories and one string in one
+/// source form; checks both directions against the spec model.
+fn round_trip(
+    fx: &mut Fixture,
+    s: &str,
+    form: Form,
+    (enc_a, a64): (StringEncoding, bool),
+    (enc_b, b64): (StringEncoding, bool),
+) {
+    let what = format!(
+        "{s:.20?} {form:?} from {enc_a}{} to {enc_b}{}",
+        if a64 { "/64" } else { "" },
+        if b64 { "/64" } else { "" }
+    );
+    fx.store.data_mut().heap = [HEAP; 2];
+    let src = form.bytes(s);
+    fx.write(CALLER, 0x100, &src);
+    let retptr = 0x80;
+    fx.call(&[
+        ptr(0x100, a64),
+        ptr(form.len(s, a64), a64),
+        ptr(retptr, a64),
+    ])
+    .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    let events = fx.events();
+
+    // Parameter: caller (a) to callee (b).
+    let (calls, to_form) = spec_store(s, form, enc_b);
+    let at = check_reallocs(&events, CALLEE, &calls, &format!("{what}, parameter"));
+    let Some(Event::Call { args, .. }) = events.iter().find(|e| matches!(e, Event::Call { .. }))
+    else {
+        panic!("{what}: the callee was not called")
+    };
+    assert_eq!(args[0].u64(), at, "{what}: parameter pointer");
+    assert_eq!(
+        args[1].u64(),
+        to_form.len(s, b64),
+        "{what}: parameter length"
+    );
+    let expected = to_form.bytes(s);
+    assert!(
+        fx.read(CALLEE, at, expected.len()) == expected,
+        "{what}: parameter bytes"
+    );
+
+    // Result: callee (b) back to caller (a).
+    let (calls, back_form) = spec_store(s, to_form, enc_a);
+    let at = check_reallocs(&events, CALLER, &calls, &format!("{what}, result"));
+    let ps = if a64 { 8 } else { 4 };
+    let ret = fx.read(CALLER, retptr, 2 * ps);
+    assert_eq!(read_word(&ret, a64), at, "{what}: result pointer");
+    assert_eq!(
+        read_word(&ret[ps..], a64),
+        back_form.len(s, a64),
+        "{what}: result length"
+    );
+    let expected = back_form.bytes(s);
+    assert!(
+        fx.read(CALLER, at, expected.len()) == expected,
+        "{what}: result bytes"
+    );
+}
+
+fn echo_fixture(a: (StringEncoding, bool), b: (StringEncoding, bool)) -> Fixture {
+    let lower = side(caller(), a.0, a.1);
+    let lift = side(callee(), b.0, b.1);
+    let b64 = b.1;
+    Fixture::with_pages(
+        256,
+        "f: func(s: string) -> string;",
+        lower,
+        lift,
+        move |c, args| {
+            // Return (ptr, len) as received, from a return area at 0x40.
+            let mut area = Vec::new();
+            for v in &args[..2] {
+                if b64 {
+                    area.extend_from_slice(&v.u64().to_le_bytes());
+                } else {
+                    area.extend_from_slice(&(v.u64() as u32).to_le_bytes());
+                }
+            }
+            callee_write(c, 0x40, &area);
+            vec![ptr(0x40, b64)]
+        },
+    )
+}
+
+#[test]
+fn every_pair_of_encodings_in_both_directions() {
+    for enc_a in ENCODINGS {
+        for enc_b in ENCODINGS {
+            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            for s in samples() {
+                round_trip(
+                    &mut fx,
+                    &s,
+                    Form::of(&s, enc_a),
+                    (enc_a, false),
+                    (enc_b, false),
+                );
+                if enc_a == StringEncoding::CompactUtf16 && is_latin1(&s) {
+                    // Latin-1 content sent as tagged UTF-16.
+                    round_trip(&mut fx, &s, Form::Tagged, (enc_a, false), (enc_b, false));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_pair_of_encodings_between_64_and_32_bit_memories() {
+    for (a64, b64) in [(true, false), (false, true), (true, true)] {
+        for enc_a in ENCODINGS {
+            for enc_b in ENCODINGS {
+                let mut fx = echo_fixture((enc_a, a64), (enc_b, b64));
+                for s in samples().into_iter().take(6) {
+                    round_trip(&mut fx, &s, Form::of(&s, enc_a), (enc_a, a64), (enc_b, b64));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_sources_trap_in_every_pair() {
+    for enc_b in ENCODINGS {
+        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        for bad in [
+            &b"\xff"[..],
+            b"ab\xe2\x82",
+            b"\xc0\x80",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+        ] {
+            fx.write(CALLER, 0x100, bad);
+            let n = bad.len() as u32;
+            assert_eq!(
+                fx.trap(&[i32(0x100), i32(n), i32(0x80)]),
+                Trap::InvalidUtf8,
+                "{bad:?} to {enc_b}"
+            );
+        }
+        for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
+            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let len = if a == StringEncoding::Utf16 {
+                2
+            } else {
+                2 | 1 << 31
+            };
+            for bad in [[0x41, 0, 0x00, 0xd8], [0x00, 0xdc, 0x41, 0]] {
+                fx.write(CALLER, 0x100, &bad);
+                assert_eq!(
+                    fx.trap(&[i32(0x100), i32(len), i32(0x80)]),
+                    Trap::InvalidUtf16,
+                    "{a} to {enc_b}"
+                );
+            }
+            assert_eq!(
+                fx.trap(&[i32(0x101), i32(len), i32(0x80)]),
+                Trap::Misaligned
+            );
+        }
+    }
+}
+
+#[test]
+fn the_length_limit_is_on_the_source_bytes() {
+    // 2^28 - 1 source bytes pass the limit (and then fail the bounds check of
+    // this 16 MiB memory); 2^28 do not, whatever the destination would need.
+    for (enc, units_max, tagged) in [
+        (StringEncoding::Utf8, (1u32 << 28) - 1, 0),
+        (StringEncoding::Utf16, (1 << 27) - 1, 0),
+        (StringEncoding::CompactUtf16, (1 << 28) - 1, 0),
+        (StringEncoding::CompactUtf16, (1 << 27) - 1, 1 << 31),
+    ] {
+        for enc_b in ENCODINGS {
+            let mut fx = echo_fixture((enc, false), (enc_b, false));
+            assert_eq!(
+                fx.trap(&[i32(0), i32(units_max | tagged), i32(0x80)]),
+                Trap::OutOfBounds
+            );
+            assert_eq!(
+                fx.trap(&[i32(0), i32((units_max + 1) | tagged), i32(0x80)]),
+                Trap::StringTooLong
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_realloc_results_trap_in_transcoding_paths() {
+    // utf8 to utf16 allocates with alignment 2.
+    let mut fx = echo_fixture(
+        (StringEncoding::Utf8, false),
+        (StringEncoding::Utf16, false),
+    );
+    fx.write(CALLER, 0x100, b"abc");
+    fx.override_realloc(|_, _, p| p + 1);
+    assert_eq!(
+        fx.trap(&[i32(0x100), i32(3), i32(0x80)]),
+        Trap::ReallocMisaligned
+    );
+    // utf16 to utf8 grows to the worst case: a grown pointer out of bounds.
+    let mut fx = echo_fixture(
+        (StringEncoding::Utf16, false),
+        (StringEncoding::Utf8, false),
+    );
+    fx.write(CALLER, 0x100, &[0xac, 0x20]);
+    fx.override_realloc(|_, args, p| if args[3] == 3 { 256 * 65536 - 1 } else { p });
+    assert_eq!(
+        fx.trap(&[i32(0x100), i32(1), i32(0x80)]),
+        Trap::ReallocOutOfBounds
+    );
+}
