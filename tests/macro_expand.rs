@@ -16,7 +16,7 @@ mod app_options {
         path: "tests/wit/app.wit",
         world: "app",
         lift: { string_encoding: "utf16", memory64: true, post_return: true },
-        lower: { string_encoding: "utf16" },
+        lower: { string_encoding: "latin1+utf16" },
     });
 }
 
@@ -70,7 +70,9 @@ fn app_options() -> WorldOptions {
             .string_encoding(fact::StringEncoding::Utf16)
             .memory(Some(fact::MemoryType::Memory64))
             .post_return(true),
-        lower: defaults.lower.string_encoding(fact::StringEncoding::Utf16),
+        lower: defaults
+            .lower
+            .string_encoding(fact::StringEncoding::CompactUtf16),
     }
 }
 
