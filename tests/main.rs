@@ -12,3 +12,4 @@ mod scalars;
 mod snapshots;
 mod strings;
 mod transcoding;
+mod wasi;

@@ -11,7 +11,7 @@ use crate::error::{bail, Error};
 use crate::options::MemoryType;
 use wasm_encoder::ValType;
 use wit_parser::abi::{FlatTypes, WasmType};
-use wit_parser::{Handle, Resolve, SizeAlign, Type, TypeDefKind};
+use wit_parser::{Handle, Resolve, SizeAlign, Type, TypeDefKind, TypeId};
 
 /// `MAX_FLAT_PARAMS` of the spec.
 pub(crate) const MAX_FLAT_PARAMS: usize = 16;
@@ -46,6 +46,10 @@ pub(crate) enum Kind {
     List(Vec<Type>),
     /// A fixed-length list of `n` elements.
     FixedList(Type, u32),
+    /// `own<R>`: the resource definition `R`.
+    Own(TypeId),
+    /// `borrow<R>`: the resource definition `R`.
+    Borrow(TypeId),
 }
 
 /// Layout of a variant in memory.
@@ -115,9 +119,8 @@ impl<'a> Abi<'a> {
                     }
                     Kind::FixedList(*t, *n)
                 }
-                TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_)) => {
-                    bail!("resource handles (`own`/`borrow`) are not supported yet")
-                }
+                TypeDefKind::Handle(Handle::Own(r)) => Kind::Own(self.resource_of(*r)?),
+                TypeDefKind::Handle(Handle::Borrow(r)) => Kind::Borrow(self.resource_of(*r)?),
                 TypeDefKind::Future(_) | TypeDefKind::Stream(_) => {
                     bail!("`future` and `stream` are not supported")
                 }
@@ -126,6 +129,30 @@ impl<'a> Abi<'a> {
                 }
             },
         })
+    }
+
+    /// The `resource` definition a handle's type names, through aliases.
+    fn resource_of(&self, mut id: TypeId) -> Result<TypeId, Error> {
+        loop {
+            match &self.resolve.types[id].kind {
+                TypeDefKind::Resource => return Ok(id),
+                TypeDefKind::Type(Type::Id(next)) => id = *next,
+                _ => bail!("a handle names a type that is not a resource"),
+            }
+        }
+    }
+
+    /// Whether `ty` contains a `borrow` handle (`contains_borrow`).
+    pub(crate) fn contains_borrow(&self, ty: &Type) -> bool {
+        match self.kind(ty) {
+            Ok(Kind::Borrow(_)) => true,
+            Ok(Kind::Record(fields) | Kind::List(fields)) => {
+                fields.iter().any(|f| self.contains_borrow(f))
+            }
+            Ok(Kind::Variant(cases)) => cases.iter().flatten().any(|c| self.contains_borrow(c)),
+            Ok(Kind::FixedList(t, _)) => self.contains_borrow(&t),
+            _ => false,
+        }
     }
 
     /// Checks that every type reachable from `ty` can be adapted.

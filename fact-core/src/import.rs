@@ -74,6 +74,88 @@ pub enum ImportKind {
         /// Whether the destination memory is 64-bit.
         dst_memory64: bool,
     },
+    /// A resource-handle intrinsic for calls from `src_instance` to
+    /// `dst_instance` (module `resource`, name `<op>:<src>:<dst>`).
+    Resource {
+        /// Which operation.
+        op: ResourceOp,
+        /// The instance handles are taken from (the caller for parameters,
+        /// the callee for results).
+        src_instance: u32,
+        /// The instance handles are given to.
+        dst_instance: u32,
+    },
+}
+
+/// The resource-handle intrinsics of the host ABI: the Canonical ABI's
+/// `lift_own`/`lower_own`, `lift_borrow`/`lower_borrow` and the borrow scope
+/// of a call (`Subtask.add_lender`/`deliver_resolve`, `Task.num_borrows`),
+/// over the host's handle tables. `type` arguments index
+/// [`Adapters::resources`](crate::Adapters::resources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceOp {
+    /// `() -> ()`: a call from `src` to `dst` begins; borrows lent or
+    /// received until the matching [`ResourceOp::ExitCall`] belong to it.
+    EnterCall,
+    /// `() -> ()`: the callee returned: trap
+    /// [`BorrowNotDropped`](crate::Trap::BorrowNotDropped) if it still holds a
+    /// borrowed handle of this call; end the caller's lends.
+    ExitCall,
+    /// `(handle: i32, type: i32) -> i32`: remove the `own` handle from
+    /// `src`'s table and add an `own` handle of the same resource to `dst`'s;
+    /// return the new index.
+    TransferOwn,
+    /// `(handle: i32, type: i32) -> i32`: lend `src`'s handle for the call
+    /// and add a borrowed handle of the same resource to `dst`'s table;
+    /// return its index.
+    TransferBorrow,
+    /// `(handle: i32, type: i32) -> i32`: lend `src`'s handle for the call
+    /// and return its representation: `dst` implements the resource, so it
+    /// receives the representation itself (`lower_borrow`).
+    BorrowRep,
+}
+
+impl ResourceOp {
+    /// Every operation.
+    pub const ALL: &'static [ResourceOp] = &[
+        ResourceOp::EnterCall,
+        ResourceOp::ExitCall,
+        ResourceOp::TransferOwn,
+        ResourceOp::TransferBorrow,
+        ResourceOp::BorrowRep,
+    ];
+
+    /// The name of this intrinsic in the host ABI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ResourceOp::EnterCall => "enter-call",
+            ResourceOp::ExitCall => "exit-call",
+            ResourceOp::TransferOwn => "transfer-own",
+            ResourceOp::TransferBorrow => "transfer-borrow",
+            ResourceOp::BorrowRep => "borrow-rep",
+        }
+    }
+
+    /// Whether it takes `(handle, type)` and returns an `i32`.
+    pub const fn transfers(self) -> bool {
+        !matches!(self, ResourceOp::EnterCall | ResourceOp::ExitCall)
+    }
+}
+
+/// A resource type that adapters of a module carry handles of; its index in
+/// [`Adapters::resources`](crate::Adapters::resources) is the `type`
+/// argument of the [`ResourceOp`] intrinsics.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Resource {
+    /// The WIT interface that defines it (`ns:pkg/iface@ver`), or `None` for
+    /// a resource defined in a world.
+    pub interface: Option<Cow<'static, str>>,
+    /// The resource's WIT name.
+    pub name: Cow<'static, str>,
+    /// The instance that implements it (whose `resource.new` creates its
+    /// handles), if the adapters know it: a borrow passed to it arrives as the
+    /// representation, not as a handle.
+    pub implementer: Option<u32>,
 }
 
 /// The string intrinsics of the host ABI. Each reads a range of the source

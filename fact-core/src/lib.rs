@@ -65,7 +65,7 @@ pub mod host;
 
 pub use compile::{Adapter, AdapterCompiler, Adapters};
 pub use error::Error;
-pub use import::{Export, Import, ImportKind, Transcode};
+pub use import::{Export, Import, ImportKind, Resource, ResourceOp, Transcode};
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};
 pub use trap::Trap;
 pub use world::{adapt_world, WorldOptions, OTHER_INSTANCE, WORLD_INSTANCE};

@@ -39,9 +39,20 @@ pub enum Trap {
     /// A list's byte length exceeds the spec's `MAX_LIST_BYTE_LENGTH`
     /// (2^28 - 1).
     ListTooLong = 12,
-    /// A list length times its element size does not fit in 64 bits (only
-    /// possible with lengths read from a 64-bit memory).
-    ByteLengthOverflow = 13,
+    /// A handle index names no handle of its instance's table (never
+    /// created, or already dropped or transferred).
+    UnknownHandle = 13,
+    /// A handle is of another resource type than the one expected.
+    WrongResourceType = 14,
+    /// An `own` handle is lent out (borrows of it are live) and cannot be
+    /// transferred or dropped.
+    HandleLent = 15,
+    /// An `own` handle was expected but a borrowed handle was given.
+    NotOwned = 16,
+    /// The callee returned while still holding borrowed handles of the call.
+    BorrowNotDropped = 17,
+    /// An instance's handle table is full (`Table.MAX_LENGTH`, 2^28 - 1).
+    TooManyHandles = 18,
 }
 
 impl Trap {
@@ -59,7 +70,12 @@ impl Trap {
         Trap::InvalidUtf16,
         Trap::StringTooLong,
         Trap::ListTooLong,
-        Trap::ByteLengthOverflow,
+        Trap::UnknownHandle,
+        Trap::WrongResourceType,
+        Trap::HandleLent,
+        Trap::NotOwned,
+        Trap::BorrowNotDropped,
+        Trap::TooManyHandles,
     ];
 
     /// The code passed to the `trap` import.
@@ -87,7 +103,12 @@ impl Trap {
             Trap::InvalidUtf16 => "invalid UTF-16 string",
             Trap::StringTooLong => "string byte length exceeds 2^28 - 1",
             Trap::ListTooLong => "list byte length exceeds 2^28 - 1",
-            Trap::ByteLengthOverflow => "list byte length overflows",
+            Trap::UnknownHandle => "unknown handle index",
+            Trap::WrongResourceType => "handle of the wrong resource type",
+            Trap::HandleLent => "owned handle is lent out",
+            Trap::NotOwned => "owned handle expected, borrowed handle given",
+            Trap::BorrowNotDropped => "borrowed handles not dropped by the end of the call",
+            Trap::TooManyHandles => "handle table full",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Adapting every function of a WIT world, as `fact_adapters!` does.
 
 use crate::{Adapter, AdapterCompiler, Adapters, CanonOptions, Error, InstanceId};
-use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
+use wit_parser::{Resolve, TypeDefKind, WorldId, WorldItem, WorldKey};
 
 /// The instance of the world's own component: it lifts the world's exports
 /// and lowers its imports.
@@ -47,6 +47,19 @@ pub fn adapt_world(
 ) -> Result<Adapters, Error> {
     let mut compiler = AdapterCompiler::new(resolve);
     let w = &resolve.worlds[world];
+    // Resources defined in an exported interface are implemented by the
+    // world's component, those of an imported interface by the other side.
+    for (items, instance) in [(&w.imports, OTHER_INSTANCE), (&w.exports, WORLD_INSTANCE)] {
+        for item in items.values() {
+            if let WorldItem::Interface { id, .. } = item {
+                for ty in resolve.interfaces[*id].types.values() {
+                    if matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
+                        compiler.implementer(*ty, instance);
+                    }
+                }
+            }
+        }
+    }
     for (imported, items) in [(true, &w.imports), (false, &w.exports)] {
         let (lift_instance, lower_instance) = if imported {
             (OTHER_INSTANCE, WORLD_INSTANCE)

@@ -17,7 +17,10 @@
 
 use crate::input::{Config, Source};
 use crate::load::Loaded;
-use fact_core::{adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Transcode};
+use fact_core::{
+    adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Resource, ResourceOp,
+    Transcode,
+};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
@@ -109,6 +112,25 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
         }),
     ));
 
+    let resources = adapters.resources.iter().map(resource);
+    let resources_doc = doc(&list(
+        "The resource types whose handles the adapters carry: entry `i` is `type` argument `i` \
+         of the `resource` intrinsics.",
+        adapters.resources.iter().enumerate().map(|(i, r)| {
+            let at = r
+                .interface
+                .as_deref()
+                .map(|i| format!("{i}/"))
+                .unwrap_or_default();
+            match r.implementer {
+                Some(instance) => {
+                    format!("{i}: `{at}{}`, implemented by instance {instance}", r.name)
+                }
+                None => format!("{i}: `{at}{}`", r.name),
+            }
+        }),
+    ));
+
     let names = names(&adapters.exports);
     let world_doc = doc(&format!("The adapted WIT world, `{world_id}`."));
     let rebuild = loaded
@@ -130,6 +152,8 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
         pub const IMPORTS: &[::fact::Import] = &[#(#imports),*];
         #exports_doc
         pub const EXPORTS: &[::fact::Export] = &[#(#exports),*];
+        #resources_doc
+        pub const RESOURCES: &[::fact::Resource] = &[#(#resources),*];
         #names
         #(#rebuild)*
     })
@@ -258,7 +282,56 @@ fn import_kind(kind: &ImportKind) -> TokenStream {
                 dst_memory64: #dst_memory64,
             })
         }
+        ImportKind::Resource {
+            op,
+            src_instance,
+            dst_instance,
+        } => {
+            let op = resource_op(op);
+            quote!(::fact::ImportKind::Resource {
+                op: #op,
+                src_instance: #src_instance,
+                dst_instance: #dst_instance,
+            })
+        }
     }
+}
+
+/// A [`ResourceOp`] as a constant expression.
+fn resource_op(op: ResourceOp) -> TokenStream {
+    match op {
+        ResourceOp::EnterCall => quote!(::fact::ResourceOp::EnterCall),
+        ResourceOp::ExitCall => quote!(::fact::ResourceOp::ExitCall),
+        ResourceOp::TransferOwn => quote!(::fact::ResourceOp::TransferOwn),
+        ResourceOp::TransferBorrow => quote!(::fact::ResourceOp::TransferBorrow),
+        ResourceOp::BorrowRep => quote!(::fact::ResourceOp::BorrowRep),
+    }
+}
+
+/// A [`Resource`] as a constant expression.
+fn resource(resource: &Resource) -> TokenStream {
+    let Resource {
+        interface,
+        name,
+        implementer,
+    } = resource;
+    let interface = match interface {
+        Some(interface) => {
+            let interface = cow(interface);
+            quote!(::std::option::Option::Some(#interface))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let name = cow(name);
+    let implementer = match implementer {
+        Some(i) => quote!(::std::option::Option::Some(#i)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote!(::fact::Resource {
+        interface: #interface,
+        name: #name,
+        implementer: #implementer,
+    })
 }
 
 /// A [`Transcode`] as a constant expression.
@@ -336,6 +409,15 @@ fn describe_import(kind: &ImportKind) -> String {
             op.name(),
             bits(src_memory64),
             bits(dst_memory64)
+        ),
+        ImportKind::Resource {
+            op,
+            src_instance,
+            dst_instance,
+        } => format!(
+            "the `{}` resource intrinsic for calls from instance {src_instance} to instance \
+             {dst_instance}",
+            op.name()
         ),
     }
 }

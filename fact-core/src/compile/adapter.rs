@@ -11,7 +11,9 @@
 //! 3. parameters are lifted from the caller and lowered into the callee
 //!    (`lift_flat_values`/`lower_flat_values`), with the callee's `may_leave`
 //!    cleared while its `realloc` may run;
-//! 4. the callee is called;
+//! 4. the callee is called, within `enter-call`/`exit-call` when borrowed
+//!    handles are passed (the borrow scope: the callee must have dropped every
+//!    borrow it received when it returns);
 //! 5. results are lifted from the callee and lowered into the caller, with the
 //!    caller's `may_leave` cleared while its `realloc` may run;
 //! 6. `post-return` is called with the callee's flat results, with the
@@ -27,7 +29,7 @@ use super::func::{FuncGen, Len};
 use super::operand::Operand;
 use super::{Adapter, Side, State};
 use crate::abi::{ptr_type, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
-use crate::import::ImportKind;
+use crate::import::{ImportKind, ResourceOp};
 use crate::module::{FuncRef, Local, Signature};
 use crate::Trap;
 use wasm_encoder::{Instruction as I, ValType};
@@ -145,12 +147,20 @@ impl FuncGen<'_, '_> {
         self.trap_unless_flag(lift_flags, MAY_ENTER, Trap::CannotEnter);
         self.clear_flag(lift_flags, MAY_ENTER);
 
+        // The borrow scope of the call (`Subtask`/`Task` in the spec).
+        let borrows = call.params.iter().any(|t| self.st.abi.contains_borrow(t));
+        if borrows {
+            self.resource_call(ResourceOp::EnterCall, call);
+        }
         let args = self.lower_params(call, lift_flags);
         for a in &args {
             self.ins(I::LocalGet(a.idx));
         }
         self.ins(I::Call(call.callee.raw()));
         let callee_results = self.callee_results(call);
+        if borrows {
+            self.resource_call(ResourceOp::ExitCall, call);
+        }
 
         let returned = self.lower_results(call, lower_flags, &callee_results);
 
@@ -251,6 +261,15 @@ impl FuncGen<'_, '_> {
     fn check_tuple(&mut self, side: Side, ptr: Local, types: &[Type]) {
         let (_, size, align) = self.st.abi.record_layout(types, side.mem());
         self.check_source(side, ptr, align, Len::Const(size));
+    }
+
+    /// Calls `enter-call` or `exit-call` for this call.
+    fn resource_call(&mut self, op: ResourceOp, call: &Call<'_>) {
+        let f = self
+            .st
+            .module
+            .resource_intrinsic(op, call.lower.instance, call.lift.instance);
+        self.ins(I::Call(f.raw()));
     }
 
     fn trap_unless_flag(&mut self, global: u32, bit: i32, trap: Trap) {

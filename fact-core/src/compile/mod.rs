@@ -2,7 +2,8 @@
 //!
 //! One file per concept of the Canonical ABI: `adapter.rs` (the shape of one
 //! fused call and the instance flags), `scalars.rs`, `strings.rs`,
-//! `lists.rs`, `aggregates.rs` (records and variants), `flags.rs`, plus the
+//! `lists.rs`, `aggregates.rs` (records and variants), `flags.rs`,
+//! `handles.rs` (`own` and `borrow`), plus the
 //! machinery they share (`func.rs`: checks and `realloc`; `operand.rs`: where
 //! values live; `values.rs`: dispatch and helper outlining).
 
@@ -10,6 +11,7 @@ mod adapter;
 mod aggregates;
 mod flags;
 mod func;
+mod handles;
 mod lists;
 mod operand;
 mod scalars;
@@ -20,10 +22,10 @@ use crate::abi::Abi;
 use crate::error::bail;
 use crate::module::{FuncRef, ModuleBuilder};
 use crate::options::{MemoryType, StringEncoding};
-use crate::{CanonOptions, Error, Export, Import, InstanceId};
+use crate::{CanonOptions, Error, Export, Import, InstanceId, Resource};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use wit_parser::{Function, Resolve, Type};
+use wit_parser::{Function, Resolve, Type, TypeId, TypeOwner};
 
 /// One function to adapt.
 #[derive(Debug, Clone)]
@@ -50,6 +52,9 @@ pub struct Adapters {
     /// One entry per adapter, in the order they were requested; adapter `i`
     /// is export `i` of `wasm`.
     pub exports: Vec<Export>,
+    /// The resource types whose handles the adapters carry; index `i` is
+    /// the `type` argument `i` of the `resource` intrinsics.
+    pub resources: Vec<Resource>,
     /// The wasm features the module uses.
     pub features: wasmparser::WasmFeatures,
 }
@@ -112,6 +117,11 @@ pub(crate) struct State<'a> {
     pub module: ModuleBuilder,
     pub helpers: HashMap<HelperKey, FuncRef>,
     pub trap_import: bool,
+    /// Resource types in index order, and their indices.
+    pub resources: Vec<TypeId>,
+    pub resource_index: HashMap<TypeId, u32>,
+    /// Which instance implements which resource type.
+    pub implementers: HashMap<TypeId, InstanceId>,
     exports: Vec<Export>,
     names: HashSet<String>,
 }
@@ -125,6 +135,9 @@ impl<'a> AdapterCompiler<'a> {
                 module: ModuleBuilder::default(),
                 helpers: HashMap::new(),
                 trap_import: true,
+                resources: Vec::new(),
+                resource_index: HashMap::new(),
+                implementers: HashMap::new(),
                 exports: Vec::new(),
                 names: HashSet::new(),
             },
@@ -143,6 +156,14 @@ impl<'a> AdapterCompiler<'a> {
     /// trap with [`Trap::CannotEnter`](crate::Trap::CannotEnter).
     pub fn ancestor(&mut self, ancestor: InstanceId, descendant: InstanceId) -> &mut Self {
         self.ancestors.push((ancestor, descendant));
+        self
+    }
+
+    /// Declares that `instance` implements the resource type `resource` (a
+    /// `resource` definition of the `Resolve`): a `borrow` of it passed to
+    /// `instance` arrives as its representation (`lower_borrow`).
+    pub fn implementer(&mut self, resource: TypeId, instance: InstanceId) -> &mut Self {
+        self.state.implementers.insert(resource, instance);
         self
     }
 
@@ -185,6 +206,7 @@ impl<'a> AdapterCompiler<'a> {
 
     /// Encodes the module.
     pub fn finish(self) -> Result<Adapters, Error> {
+        let resources = self.state.resource_table();
         let State {
             module, exports, ..
         } = self.state;
@@ -193,10 +215,44 @@ impl<'a> AdapterCompiler<'a> {
             wasm,
             imports,
             exports,
+            resources,
             features,
         };
         adapters.validate()?;
         Ok(adapters)
+    }
+}
+
+impl State<'_> {
+    /// The index of a resource type (a `resource` definition), adding it if
+    /// new.
+    pub(crate) fn resource(&mut self, resource: TypeId) -> u32 {
+        if let Some(i) = self.resource_index.get(&resource) {
+            return *i;
+        }
+        let i = self.resources.len() as u32;
+        self.resources.push(resource);
+        self.resource_index.insert(resource, i);
+        i
+    }
+
+    fn resource_table(&self) -> Vec<Resource> {
+        let resolve = self.abi.resolve;
+        self.resources
+            .iter()
+            .map(|id| {
+                let def = &resolve.types[*id];
+                let interface = match def.owner {
+                    TypeOwner::Interface(i) => resolve.id_of(i).map(Cow::Owned),
+                    _ => None,
+                };
+                Resource {
+                    interface,
+                    name: Cow::Owned(def.name.clone().unwrap_or_default()),
+                    implementer: self.implementers.get(id).map(|i| i.0),
+                }
+            })
+            .collect()
     }
 }
 
@@ -237,6 +293,12 @@ fn validate_options(
     {
         bail!(
             "the lifting side has no `realloc`, but `{}` must allocate its parameters there",
+            adapter.function.name
+        );
+    }
+    if results.iter().any(|t| abi.contains_borrow(t)) {
+        bail!(
+            "`{}` returns a `borrow` handle, which the canonical ABI forbids",
             adapter.function.name
         );
     }

@@ -41,6 +41,8 @@ impl FuncGen<'_, '_> {
             Kind::Flags(n) => self.translate_flags(*n, src, dst),
             Kind::List(_) | Kind::String => self.translate_sequence(ty, src, dst),
             Kind::FixedList(elem, n) => self.translate_fixed_list(elem, *n, src, dst),
+            Kind::Own(resource) => self.translate_handle(*resource, true, src, dst),
+            Kind::Borrow(resource) => self.translate_handle(*resource, false, src, dst),
             scalar => self.translate_scalar(scalar, src, dst),
         }
     }

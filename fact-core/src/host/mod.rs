@@ -57,10 +57,11 @@
 //! destination's address type: [`NOT_LATIN1`] becomes `-1`) and take the
 //! destination's address type as `dst_memory64`.
 //!
-//! The intrinsics validate in bulk (UTF-8 with SIMD where the CPU has it)
-//! and convert a block of 16 bytes of ASCII (or Latin-1, when narrowing) at
-//! once; they allocate nothing, except a copy of the source when a
-//! `_within` form is given overlapping ranges.
+//! The intrinsics validate in bulk (UTF-8 with SIMD where the CPU has it,
+//! UTF-16 16 code units at a time) and convert runs of ASCII (of Latin-1,
+//! when narrowing UTF-16) 16 code units at a time; they allocate nothing,
+//! except a copy of the source when a `_within` form is given overlapping
+//! ranges.
 //!
 //! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
 //! into Wasmtime's core-wasm API.

@@ -18,12 +18,6 @@ use crate::Trap;
 /// these bits are clear.
 const ASCII_BYTES: u128 = u128::from_le_bytes([0x80; 16]);
 
-/// The 16 bytes at `at`, if there are that many.
-#[inline(always)]
-fn block(bytes: &[u8], at: usize) -> Option<&[u8; 16]> {
-    bytes.get(at..at + 16).map(|b| b.try_into().unwrap())
-}
-
 /// Checks that `bytes` is UTF-8.
 ///
 /// # Errors
@@ -67,45 +61,47 @@ fn is_low(unit: u16) -> bool {
 ///
 /// [`Trap::InvalidUtf16`] on an unpaired surrogate.
 pub fn validate_utf16(bytes: &[u8]) -> Result<bool, Trap> {
-    let n = bytes.len() / 2;
-    let unit = |i: usize| u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]);
-    if n == 0 {
-        return Ok(true);
-    }
-    // Well-formed iff every code unit is a low surrogate exactly when the one
-    // before it is a high surrogate, the first is not a low surrogate and the
-    // last not a high one. That is checked for every pair of neighbours,
-    // without branches (the block loop vectorizes), and only the
-    // accumulated result is tested, at the end.
-    let first = unit(0);
-    let mut bad = is_low(first);
     // The bitwise OR of every code unit: the string is Latin-1 iff it is
     // below 256.
-    let mut all = first;
-    let mut i = 1;
-    while i + BLOCK <= n {
-        let prev = units16(bytes[2 * (i - 1)..][..32].try_into().unwrap());
-        let cur = units16(bytes[2 * i..][..32].try_into().unwrap());
-        let (mut or, mut mismatched) = (0u16, 0u16);
-        for k in 0..BLOCK {
-            or |= cur[k];
-            mismatched |= u16::from(is_high(prev[k]) != is_low(cur[k]));
+    let mut all = 0u16;
+    // Whether the code unit before the current one is a high surrogate.
+    let mut high_before = false;
+    let mut blocks = bytes.chunks_exact(2 * BLOCK);
+    for block in &mut blocks {
+        let units = units16(block.try_into().unwrap());
+        let (mut or, mut surrogates) = (0u16, 0u16);
+        for &u in &units {
+            or |= u;
+            surrogates |= u16::from(u & 0xf800 == 0xd800);
         }
         all |= or;
-        bad |= mismatched != 0;
-        i += BLOCK;
+        if surrogates == 0 && !high_before {
+            continue;
+        }
+        // Every code unit must be a low surrogate exactly when the one
+        // before it is a high surrogate. Branch-free, so it vectorizes too.
+        let high: [bool; BLOCK] = core::array::from_fn(|k| is_high(units[k]));
+        let mut unpaired = high_before != is_low(units[0]);
+        for k in 1..BLOCK {
+            unpaired |= high[k - 1] != is_low(units[k]);
+        }
+        if unpaired {
+            return Err(Trap::InvalidUtf16);
+        }
+        high_before = high[BLOCK - 1];
     }
-    for i in i..n {
-        let u = unit(i);
+    for unit in blocks.remainder().chunks_exact(2) {
+        let u = u16::from_le_bytes([unit[0], unit[1]]);
         all |= u;
-        bad |= is_high(unit(i - 1)) != is_low(u);
+        if high_before != is_low(u) {
+            return Err(Trap::InvalidUtf16);
+        }
+        high_before = is_high(u);
     }
-    bad |= is_high(unit(n - 1));
-    if bad {
-        Err(Trap::InvalidUtf16)
-    } else {
-        Ok(all < 256)
+    if high_before {
+        return Err(Trap::InvalidUtf16);
     }
+    Ok(all < 256)
 }
 
 /// Writes `src` (Latin-1) to `dst` as UTF-16; `dst` is `2 * src.len()`
@@ -125,7 +121,12 @@ pub(super) fn latin1_to_utf16(src: &[u8], dst: &mut [u8]) {
 #[inline(always)]
 fn widen16(src: &[u8; 16], dst: &mut [u8; 32]) {
     // Through an array of code units, which vectorizes (`punpcklbw`).
-    let units: [u16; 16] = core::array::from_fn(|k| u16::from(src[k]));
+    write_units16(&core::array::from_fn(|k| u16::from(src[k])), dst);
+}
+
+/// Writes 16 code units as little-endian bytes.
+#[inline(always)]
+fn write_units16(units: &[u16; 16], dst: &mut [u8; 32]) {
     for k in 0..16 {
         let [lo, hi] = units[k].to_le_bytes();
         dst[2 * k] = lo;
@@ -163,124 +164,148 @@ fn narrow16(units: &[u16; 16], dst: &mut [u8; 16]) {
 pub(super) fn utf8_to_utf16(src: &[u8], dst: &mut [u8]) -> usize {
     let (mut i, mut j) = (0, 0);
     while i < src.len() {
-        if let Some(b) = block(src, i) {
-            let high = u128::from_le_bytes(*b) & ASCII_BYTES;
-            if high == 0 {
-                widen16(b, (&mut dst[j..j + 32]).try_into().unwrap());
-                i += 16;
-                j += 32;
-                continue;
-            }
-            // Widen the ASCII bytes before the first other one.
-            let ascii = high.trailing_zeros() as usize / 8;
-            latin1_to_utf16(&b[..ascii], &mut dst[j..j + 2 * ascii]);
-            i += ascii;
-            j += 2 * ascii;
-        }
-        // One character; then more while they are not ASCII (text in a
-        // non-Latin script rarely returns to ASCII for long).
-        loop {
-            let b0 = src[i];
+        let n = ascii_blocks_to_utf16(&src[i..], &mut dst[j..]);
+        i += n;
+        j += 2 * n;
+        // Character by character, until a run of ASCII long enough for
+        // blocks again.
+        let mut ascii = 0;
+        while let Some(&b0) = src.get(i) {
             let c = match b0 {
                 0x00..=0x7f => {
+                    dst[j] = b0;
+                    dst[j + 1] = 0;
                     i += 1;
-                    u32::from(b0)
+                    j += 2;
+                    ascii += 1;
+                    if ascii == 16 {
+                        break;
+                    }
+                    continue;
                 }
                 0x80..=0xdf => {
+                    let s: &[u8; 2] = src[i..i + 2].try_into().unwrap();
                     i += 2;
-                    u32::from(b0 & 0x1f) << 6 | u32::from(src[i - 1] & 0x3f)
+                    u32::from(s[0] & 0x1f) << 6 | u32::from(s[1] & 0x3f)
                 }
                 0xe0..=0xef => {
+                    let s: &[u8; 3] = src[i..i + 3].try_into().unwrap();
                     i += 3;
-                    u32::from(b0 & 0x0f) << 12
-                        | u32::from(src[i - 2] & 0x3f) << 6
-                        | u32::from(src[i - 1] & 0x3f)
+                    u32::from(s[0] & 0x0f) << 12
+                        | u32::from(s[1] & 0x3f) << 6
+                        | u32::from(s[2] & 0x3f)
                 }
-                _ => {
+                0xf0..=0xff => {
+                    let s: &[u8; 4] = src[i..i + 4].try_into().unwrap();
                     i += 4;
-                    u32::from(b0 & 0x07) << 18
-                        | u32::from(src[i - 3] & 0x3f) << 12
-                        | u32::from(src[i - 2] & 0x3f) << 6
-                        | u32::from(src[i - 1] & 0x3f)
+                    u32::from(s[0] & 0x07) << 18
+                        | u32::from(s[1] & 0x3f) << 12
+                        | u32::from(s[2] & 0x3f) << 6
+                        | u32::from(s[3] & 0x3f)
                 }
             };
+            ascii = 0;
             if c < 0x1_0000 {
-                dst[j..j + 2].copy_from_slice(&(c as u16).to_le_bytes());
+                let d: &mut [u8; 2] = (&mut dst[j..j + 2]).try_into().unwrap();
+                *d = (c as u16).to_le_bytes();
                 j += 2;
             } else {
                 let c = c - 0x1_0000;
-                let high = 0xd800 | (c >> 10) as u16;
-                let low = 0xdc00 | (c & 0x3ff) as u16;
-                dst[j..j + 2].copy_from_slice(&high.to_le_bytes());
-                dst[j + 2..j + 4].copy_from_slice(&low.to_le_bytes());
+                let [h0, h1] = (0xd800 | (c >> 10) as u16).to_le_bytes();
+                let [l0, l1] = (0xdc00 | (c & 0x3ff) as u16).to_le_bytes();
+                let d: &mut [u8; 4] = (&mut dst[j..j + 4]).try_into().unwrap();
+                *d = [h0, h1, l0, l1];
                 j += 4;
-            }
-            if b0 < 0x80 || i >= src.len() || src[i] < 0x80 {
-                break;
             }
         }
     }
     j / 2
 }
 
+/// Widens the leading blocks of 16 ASCII bytes of `src` into `dst`; returns
+/// how many bytes that was.
+fn ascii_blocks_to_utf16(src: &[u8], dst: &mut [u8]) -> usize {
+    let mut n = 0;
+    for (s, d) in src.chunks_exact(16).zip(dst.chunks_exact_mut(32)) {
+        // Widen first, test the widened code units: this vectorizes where
+        // testing the bytes first does not.
+        let units: [u16; 16] = core::array::from_fn(|k| u16::from(s[k]));
+        if units.iter().fold(0, |or, &u| or | u) >= 0x80 {
+            break;
+        }
+        write_units16(&units, d.try_into().unwrap());
+        n += 16;
+    }
+    n
+}
+
 /// Writes `src` (valid UTF-16) to `dst` as UTF-8; `dst` has room for
 /// `3 * src.len() / 2` bytes. Returns the number of bytes written.
 pub(super) fn utf16_to_utf8(src: &[u8], dst: &mut [u8]) -> usize {
-    let unit = |i: usize| u16::from_le_bytes([src[i], src[i + 1]]);
     // `i` counts bytes of `src`, two per code unit.
     let (mut i, mut j) = (0, 0);
     while i < src.len() {
-        if let Some(b) = src.get(i..i + 32) {
-            let units = units16(b.try_into().unwrap());
-            if units.iter().fold(0, |or, &u| or | u) < 0x80 {
-                narrow16(&units, (&mut dst[j..j + 16]).try_into().unwrap());
-                i += 32;
-                j += 16;
-                continue;
-            }
-            // Copy the ASCII code units before the first other one.
-            for &u in units.iter().take_while(|&&u| u < 0x80) {
+        // A run of ASCII (whole blocks and the start of the next one).
+        let n = ascii_prefix_to_utf8(&src[i..], &mut dst[j..]);
+        i += 2 * n;
+        j += n;
+        // Then code units one by one, up to and including the next ASCII one.
+        let mut units = src[i..].chunks_exact(2);
+        while let Some(u) = units.next() {
+            let u = u16::from_le_bytes([u[0], u[1]]);
+            if u < 0x80 {
                 dst[j] = u as u8;
-                i += 2;
                 j += 1;
-            }
-        }
-        loop {
-            let u = unit(i);
-            i += 2;
-            match u {
-                0x0000..=0x007f => {
-                    dst[j] = u as u8;
-                    j += 1;
-                }
-                0x0080..=0x07ff => {
-                    dst[j] = 0xc0 | (u >> 6) as u8;
-                    dst[j + 1] = 0x80 | (u & 0x3f) as u8;
-                    j += 2;
-                }
-                0xd800..=0xdbff => {
-                    let low = unit(i);
-                    i += 2;
-                    let c = 0x1_0000 + ((u32::from(u) & 0x3ff) << 10 | (u32::from(low) & 0x3ff));
-                    dst[j] = 0xf0 | (c >> 18) as u8;
-                    dst[j + 1] = 0x80 | (c >> 12 & 0x3f) as u8;
-                    dst[j + 2] = 0x80 | (c >> 6 & 0x3f) as u8;
-                    dst[j + 3] = 0x80 | (c & 0x3f) as u8;
-                    j += 4;
-                }
-                _ => {
-                    dst[j] = 0xe0 | (u >> 12) as u8;
-                    dst[j + 1] = 0x80 | (u >> 6 & 0x3f) as u8;
-                    dst[j + 2] = 0x80 | (u & 0x3f) as u8;
-                    j += 3;
-                }
-            }
-            if u < 0x80 || i >= src.len() || unit(i) < 0x80 {
                 break;
+            } else if u < 0x800 {
+                let d: &mut [u8; 2] = (&mut dst[j..j + 2]).try_into().unwrap();
+                *d = [0xc0 | (u >> 6) as u8, 0x80 | (u & 0x3f) as u8];
+                j += 2;
+            } else if is_high(u) {
+                let low = units.next().unwrap();
+                let low = u16::from_le_bytes([low[0], low[1]]);
+                let c = 0x1_0000 + ((u32::from(u) & 0x3ff) << 10 | (u32::from(low) & 0x3ff));
+                let d: &mut [u8; 4] = (&mut dst[j..j + 4]).try_into().unwrap();
+                *d = [
+                    0xf0 | (c >> 18) as u8,
+                    0x80 | (c >> 12 & 0x3f) as u8,
+                    0x80 | (c >> 6 & 0x3f) as u8,
+                    0x80 | (c & 0x3f) as u8,
+                ];
+                j += 4;
+            } else {
+                let d: &mut [u8; 3] = (&mut dst[j..j + 3]).try_into().unwrap();
+                *d = [
+                    0xe0 | (u >> 12) as u8,
+                    0x80 | (u >> 6 & 0x3f) as u8,
+                    0x80 | (u & 0x3f) as u8,
+                ];
+                j += 3;
             }
         }
+        i = src.len() - 2 * units.len();
     }
     j
+}
+
+/// Narrows the leading ASCII code units of `src` into `dst`, 16 at a time
+/// and then the start of the first other block; returns how many code
+/// units that was.
+fn ascii_prefix_to_utf8(src: &[u8], dst: &mut [u8]) -> usize {
+    let mut n = 0;
+    for (s, d) in src.chunks_exact(32).zip(dst.chunks_exact_mut(16)) {
+        let units = units16(s.try_into().unwrap());
+        if units.iter().fold(0, |or, &u| or | u) >= 0x80 {
+            let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+            for (d, &u) in d.iter_mut().zip(&units[..ascii]) {
+                *d = u as u8;
+            }
+            return n + ascii;
+        }
+        narrow16(&units, d.try_into().unwrap());
+        n += 16;
+    }
+    n
 }
 
 /// Writes `src` (Latin-1) to `dst` as UTF-8; `dst` has room for
@@ -288,50 +313,63 @@ pub(super) fn utf16_to_utf8(src: &[u8], dst: &mut [u8]) -> usize {
 pub(super) fn latin1_to_utf8(src: &[u8], dst: &mut [u8]) -> usize {
     let (mut i, mut j) = (0, 0);
     while i < src.len() {
-        if let Some(b) = block(src, i) {
-            let high = u128::from_le_bytes(*b) & ASCII_BYTES;
-            let ascii = if high == 0 {
-                16
-            } else {
-                high.trailing_zeros() as usize / 8
-            };
-            dst[j..j + ascii].copy_from_slice(&b[..ascii]);
-            i += ascii;
-            j += ascii;
-            if ascii == 16 {
-                continue;
-            }
-        }
-        loop {
-            let b = src[i];
+        let n = ascii_blocks(&src[i..], &mut dst[j..]);
+        i += n;
+        j += n;
+        // Byte by byte, until a run of ASCII long enough for blocks again.
+        let mut ascii = 0;
+        while let Some(&b) = src.get(i) {
             i += 1;
             if b < 0x80 {
                 dst[j] = b;
                 j += 1;
-                break;
-            }
-            dst[j] = 0xc0 | b >> 6;
-            dst[j + 1] = 0x80 | (b & 0x3f);
-            j += 2;
-            if i >= src.len() || src[i] < 0x80 {
-                break;
+                ascii += 1;
+                if ascii == 16 {
+                    break;
+                }
+            } else {
+                let d: &mut [u8; 2] = (&mut dst[j..j + 2]).try_into().unwrap();
+                *d = [0xc0 | b >> 6, 0x80 | (b & 0x3f)];
+                j += 2;
+                ascii = 0;
             }
         }
     }
     j
 }
 
+/// Copies the leading blocks of 16 ASCII bytes of `src` to `dst`; returns
+/// how many bytes that was.
+fn ascii_blocks(src: &[u8], dst: &mut [u8]) -> usize {
+    let mut n = 0;
+    for (s, d) in src.chunks_exact(16).zip(dst.chunks_exact_mut(16)) {
+        let s: &[u8; 16] = s.try_into().unwrap();
+        if u128::from_le_bytes(*s) & ASCII_BYTES != 0 {
+            break;
+        }
+        d.copy_from_slice(s);
+        n += 16;
+    }
+    n
+}
+
 /// The number of leading bytes of `bytes` below 0x80.
 pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(b) = block(bytes, i) {
-        let high = u128::from_le_bytes(*b) & ASCII_BYTES;
+    let mut blocks = bytes.chunks_exact(16);
+    let mut n = 0;
+    for b in &mut blocks {
+        let high = u128::from_le_bytes(b.try_into().unwrap()) & ASCII_BYTES;
         if high != 0 {
-            return i + high.trailing_zeros() as usize / 8;
+            // The first byte with its high bit set (little-endian order).
+            return n + high.trailing_zeros() as usize / 8;
         }
-        i += 16;
+        n += 16;
     }
-    i + bytes[i..].iter().take_while(|&&b| b < 0x80).count()
+    n + blocks
+        .remainder()
+        .iter()
+        .take_while(|b| b.is_ascii())
+        .count()
 }
 
 /// The number of leading code units of `bytes` (little-endian UTF-16) that
@@ -362,38 +400,29 @@ pub(super) fn utf16_prefix(bytes: &[u8], ascii: bool) -> usize {
 pub(super) fn utf8_to_latin1(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     let (mut i, mut j) = (0, 0);
     while i < src.len() {
-        if let Some(b) = block(src, i) {
-            let high = u128::from_le_bytes(*b) & ASCII_BYTES;
-            let ascii = if high == 0 {
-                16
-            } else {
-                high.trailing_zeros() as usize / 8
-            };
-            dst[j..j + ascii].copy_from_slice(&b[..ascii]);
-            i += ascii;
-            j += ascii;
-            if ascii == 16 {
-                continue;
-            }
-        }
-        loop {
-            let b0 = src[i];
+        let n = ascii_blocks(&src[i..], &mut dst[j..]);
+        i += n;
+        j += n;
+        // Character by character, until a run of ASCII long enough for
+        // blocks again.
+        let mut ascii = 0;
+        while let Some(&b0) = src.get(i) {
             match b0 {
                 0x00..=0x7f => {
                     dst[j] = b0;
                     i += 1;
-                    j += 1;
-                    break;
+                    ascii += 1;
                 }
                 // U+0080..U+00FF: the lead bytes 0xC2 and 0xC3.
                 0x80..=0xc3 => {
                     dst[j] = (b0 & 0x03) << 6 | (src[i + 1] & 0x3f);
                     i += 2;
-                    j += 1;
+                    ascii = 0;
                 }
                 _ => return None,
             }
-            if i >= src.len() || src[i] < 0x80 {
+            j += 1;
+            if ascii == 16 {
                 break;
             }
         }
@@ -523,6 +552,108 @@ mod tests {
             let latin1 = units.iter().take_while(|&&u| u < 0x100).count();
             assert_eq!(utf16_prefix(&src, true), ascii, "{s:?}");
             assert_eq!(utf16_prefix(&src, false), latin1, "{s:?}");
+        }
+    }
+
+    /// Pseudo-random strings over a palette of every UTF-8 length and of
+    /// Latin-1, with ASCII runs of every length (a fixed LCG: reproducible).
+    fn random_strings() -> Vec<String> {
+        let palette = [
+            'a',
+            ' ',
+            'é',
+            'ÿ',
+            'Ā',
+            'ж',
+            '€',
+            '日',
+            '\u{ffff}',
+            '😀',
+            '\u{10ffff}',
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        (0..400)
+            .map(|_| {
+                let len = next(100);
+                (0..len)
+                    .map(|_| {
+                        if next(3) == 0 {
+                            palette[next(palette.len())].to_string()
+                        } else {
+                            "x".repeat(next(40))
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn conversions_of_random_strings_match_std() {
+        for s in random_strings() {
+            let src16 = utf16(&s);
+            let mut dst = vec![0xaa; 3 * s.len().max(src16.len())];
+            let units = utf8_to_utf16(s.as_bytes(), &mut dst[..2 * s.len()]);
+            assert_eq!(&dst[..2 * units], &src16[..], "{s:?}");
+            let bytes = utf16_to_utf8(&src16, &mut dst[..3 * src16.len() / 2]);
+            assert_eq!(&dst[..bytes], s.as_bytes(), "{s:?}");
+            let units: Vec<u16> = s.encode_utf16().collect();
+            for (ascii, limit) in [(true, 0x80), (false, 0x100)] {
+                let expected = units.iter().take_while(|&&u| u < limit).count();
+                assert_eq!(utf16_prefix(&src16, ascii), expected, "{s:?}");
+            }
+            assert_eq!(
+                validate_utf16(&src16),
+                Ok(s.chars().all(|c| u32::from(c) < 256))
+            );
+        }
+    }
+
+    #[test]
+    fn validate_utf16_matches_std_around_every_block_boundary() {
+        let is_valid = |u: &[u16]| char::decode_utf16(u.iter().copied()).all(|r| r.is_ok());
+        let specials: &[&[u16]] = &[
+            &[0xd800],
+            &[0xdbff],
+            &[0xdc00],
+            &[0xdfff],
+            &[0xd83d, 0xde00],
+            &[0xde00, 0xd83d],
+            &[0xd83d, 0xd83d],
+            &[0x00ff],
+            &[0x0100],
+            &[0xffff],
+        ];
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 50] {
+            for at in 0..=len {
+                for special in specials {
+                    let mut u = vec![0x61u16; len];
+                    u.splice(at..at, special.iter().copied());
+                    let bytes: Vec<u8> = u.iter().flat_map(|u| u.to_le_bytes()).collect();
+                    let expected = if is_valid(&u) {
+                        Ok(u.iter().all(|&u| u < 256))
+                    } else {
+                        Err(Trap::InvalidUtf16)
+                    };
+                    assert_eq!(validate_utf16(&bytes), expected, "{u:x?}");
+                }
+            }
+        }
+        // A high and a low surrogate at every pair of positions.
+        for high in 0..40 {
+            for low in 0..40 {
+                let mut u = vec![0x61u16; 40];
+                u[high] = 0xd800;
+                u[low] = 0xdc00;
+                let bytes: Vec<u8> = u.iter().flat_map(|u| u.to_le_bytes()).collect();
+                assert_eq!(validate_utf16(&bytes).is_ok(), is_valid(&u), "{high} {low}");
+            }
         }
     }
 

@@ -257,6 +257,12 @@ impl AdapterLinker {
                     })
             };
             let resolved: Extern = match import.kind {
+                ImportKind::Resource { op, .. } => {
+                    return Err(missing(format!(
+                        "resource intrinsic `{}` is not implemented by this glue",
+                        op.name()
+                    )))
+                }
                 ImportKind::Memory { instance, memory64 } => memory(instance, memory64)?.into(),
                 ImportKind::Realloc { instance, memory64 } => self
                     .reallocs

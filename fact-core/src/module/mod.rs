@@ -9,7 +9,7 @@ mod function;
 
 pub(crate) use function::{FuncBody, Local};
 
-use crate::import::{Import, ImportKind, Transcode};
+use crate::import::{Import, ImportKind, ResourceOp, Transcode};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use wasm_encoder::{
@@ -172,6 +172,28 @@ impl ModuleBuilder {
         };
         let name = format!("{}:{src_instance}:{dst_instance}", op.name());
         self.import_func(kind, "transcode".into(), name, &sig)
+    }
+
+    /// A resource-handle intrinsic for calls from `src` to `dst`.
+    pub(crate) fn resource_intrinsic(&mut self, op: ResourceOp, src: u32, dst: u32) -> FuncRef {
+        let sig = if op.transfers() {
+            Signature {
+                params: vec![ValType::I32, ValType::I32],
+                results: vec![ValType::I32],
+            }
+        } else {
+            Signature {
+                params: vec![],
+                results: vec![],
+            }
+        };
+        let kind = ImportKind::Resource {
+            op,
+            src_instance: src,
+            dst_instance: dst,
+        };
+        let name = format!("{}:{src}:{dst}", op.name());
+        self.import_func(kind, "resource".into(), name, &sig)
     }
 
     /// An imported function.

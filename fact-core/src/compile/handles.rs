@@ -1,0 +1,66 @@
+//! Resource handles: `own<R>` and `borrow<R>`.
+//!
+//! Handle tables live in the host, so every handle crosses through a host
+//! intrinsic of the `resource` module (see `docs/host-abi.md`):
+//!
+//! - `own`: `lift_own` removes the handle from the source instance's table
+//!   (trapping if it is unknown, of another type, lent out, or borrowed) and
+//!   `lower_own` adds it to the destination's: `transfer-own`.
+//! - `borrow`: `lift_borrow` lends the source's handle for the duration of the
+//!   call (`Subtask.add_lender`); `lower_borrow` gives the destination a
+//!   borrowed handle counted by the call (`Task.num_borrows`), or, when the
+//!   destination implements the resource, its representation:
+//!   `transfer-borrow` or `borrow-rep`.
+//!
+//! A call that passes borrows is bracketed by `enter-call` and `exit-call`
+//! (see `adapter.rs`), which open and close the borrow scope.
+
+use super::func::FuncGen;
+use super::operand::{At, Operand};
+use crate::import::ResourceOp;
+use wasm_encoder::Instruction as I;
+use wit_parser::TypeId;
+
+impl FuncGen<'_, '_> {
+    /// Moves a handle of the resource `resource` (`own` when `owned`).
+    pub(crate) fn translate_handle(
+        &mut self,
+        resource: TypeId,
+        owned: bool,
+        src: &Operand,
+        dst: &Operand,
+    ) {
+        let index = self.st.resource(resource);
+        let op = if owned {
+            ResourceOp::TransferOwn
+        } else if self.st.implementers.get(&resource).map(|i| i.0) == Some(dst.side.instance) {
+            ResourceOp::BorrowRep
+        } else {
+            ResourceOp::TransferBorrow
+        };
+        let f = self
+            .st
+            .module
+            .resource_intrinsic(op, src.side.instance, dst.side.instance);
+        if let At::Memory { addr, .. } = &dst.at {
+            self.ins(I::LocalGet(addr.idx));
+        }
+        match &src.at {
+            At::Locals(l) => self.ins(I::LocalGet(l[0].idx)),
+            At::Memory { addr, offset } => {
+                let arg = self.memarg(src.side, *offset, 4);
+                self.ins(I::LocalGet(addr.idx));
+                self.ins(I::I32Load(arg));
+            }
+        }
+        self.ins(I::I32Const(index as i32));
+        self.ins(I::Call(f.raw()));
+        match &dst.at {
+            At::Locals(l) => self.ins(I::LocalSet(l[0].idx)),
+            At::Memory { offset, .. } => {
+                let arg = self.memarg(dst.side, *offset, 4);
+                self.ins(I::I32Store(arg));
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The WASI 0.2 worlds, which use resources throughout, adapt completely:
+//! one valid adapter for every function. Their WIT comes from the
+//! `wasmtime-wasi-http` crate (which ships `wit/` with `deps/`), found with
+//! `cargo metadata` at test time.
+
+use fact::wit_parser::{Resolve, WorldItem};
+use fact::{ImportKind, ResourceOp};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The `wit` directory of the `wasmtime-wasi-http` package.
+fn wasi_wit() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = String::from_utf8(out.stdout).unwrap();
+    // `"manifest_path":"…/wasmtime-wasi-http-48.x.y/Cargo.toml"`
+    let manifest = json
+        .split("\"manifest_path\":\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .find(|path| path.contains("wasmtime-wasi-http-"))
+        .expect("wasmtime-wasi-http is in the dependency graph");
+    PathBuf::from(manifest).parent().unwrap().join("wit")
+}
+
+fn function_count(resolve: &Resolve, world: fact::wit_parser::WorldId) -> usize {
+    let w = &resolve.worlds[world];
+    w.imports
+        .values()
+        .chain(w.exports.values())
+        .map(|item| match item {
+            WorldItem::Function(_) => 1,
+            WorldItem::Interface { id, .. } => resolve.interfaces[*id].functions.len(),
+            WorldItem::Type { .. } => 0,
+        })
+        .sum()
+}
+
+#[test]
+fn wasi_cli_command_and_http_proxy_adapt_every_function() {
+    let wit = wasi_wit();
+    for (name, expected) in [("wasi:cli/command", 124), ("wasi:http/proxy", 83)] {
+        let mut resolve = Resolve::default();
+        let (pkg, _) = resolve.push_path(&wit).unwrap();
+        let world = resolve.select_world(&[pkg], Some(name)).unwrap();
+        let adapters = fact::adapt_world(&resolve, world, &Default::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        adapters.validate().unwrap();
+        assert_eq!(
+            adapters.exports.len(),
+            function_count(&resolve, world),
+            "{name}"
+        );
+        assert_eq!(adapters.exports.len(), expected, "{name}");
+        // Methods pass `borrow<self>` to the resource's implementer.
+        assert!(adapters.imports.iter().any(|i| matches!(
+            i.kind,
+            ImportKind::Resource {
+                op: ResourceOp::BorrowRep,
+                ..
+            }
+        )));
+        assert!(!adapters.resources.is_empty());
+        println!(
+            "{name}: {} adapters, {} bytes ({} per function), {} resource types",
+            adapters.exports.len(),
+            adapters.wasm.len(),
+            adapters.wasm.len() / adapters.exports.len(),
+            adapters.resources.len()
+        );
+    }
+}
