@@ -7,6 +7,7 @@ mod aggregates;
 mod calls;
 mod lists;
 mod macro_expand;
+mod modules;
 mod outlining;
 mod scalars;
 mod snapshots;

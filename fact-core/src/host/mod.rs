@@ -21,6 +21,10 @@
 //! | `transcode` `utf8-to-latin1:S:D` | [`utf8_to_latin1`], [`utf8_to_latin1_within`] |
 //! | `transcode` `utf16-to-latin1:S:D` | [`utf16_to_latin1`], [`utf16_to_latin1_within`] |
 //! | `instance-N` `flags` | a mutable `i32` global initialised to [`flags::INITIAL`] |
+//! | `resource` `enter-call:S:D`, `exit-call:S:D` | [`ResourceTables::enter_call`], [`ResourceTables::exit_call`] |
+//! | `resource` `transfer-own:S:D` | [`ResourceTables::transfer_own`] |
+//! | `resource` `transfer-borrow:S:D` | [`ResourceTables::transfer_borrow`] |
+//! | `resource` `borrow-rep:S:D` | [`ResourceTables::borrow_rep`] |
 //!
 //! [`transcode()`] dispatches on a [`Transcode`](crate::Transcode) from the
 //! import table.
@@ -86,12 +90,14 @@
 use crate::Trap;
 
 pub mod flags;
+mod resources;
 mod transcode;
 mod unicode;
 
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
 
+pub use resources::{HandleInfo, ResourceTables, ResourceType, SharedResourceTables, MAX_HANDLES};
 pub use transcode::{
     copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, latin1_ascii_prefix,
     latin1_ascii_prefix_within, latin1_to_utf16, latin1_to_utf16_within, latin1_to_utf8,

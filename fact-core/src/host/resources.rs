@@ -114,6 +114,15 @@ struct Entry {
 const NO_SCOPE: u32 = u32::MAX;
 
 impl Entry {
+    fn own(ty: ResourceType, rep: u32) -> Entry {
+        Entry {
+            ty,
+            rep,
+            lends: 0,
+            scope: NO_SCOPE,
+        }
+    }
+
     fn info(&self) -> HandleInfo {
         HandleInfo {
             ty: self.ty,
@@ -305,7 +314,9 @@ impl ResourceTables {
         // A borrowed handle's call is open: `exit_call` closes a call only
         // when it holds no borrow, and `abort_calls` removes the borrows of
         // the calls it ends.
-        self.scopes[entry.scope as usize].borrows -= 1;
+        if let Some(scope) = self.scopes.get_mut(entry.scope as usize) {
+            scope.borrows -= 1;
+        }
         Ok(None)
     }
 
@@ -383,9 +394,11 @@ impl ResourceTables {
         }
         let entry = table.remove(handle);
         let max = self.max_handles;
-        self.table_mut(dst).add(entry, max).inspect_err(|_| {
+        let added = self.table_mut(dst).add(entry, max);
+        if added.is_err() {
             self.tables[src as usize].restore(handle, entry);
-        })
+        }
+        added
     }
 
     /// `transfer-borrow` (`lift_borrow` then `lower_borrow`): lends the
@@ -537,17 +550,6 @@ impl ResourceTables {
             if let Ok(entry) = self.tables[instance as usize].get_mut(handle) {
                 entry.lends -= 1;
             }
-        }
-    }
-}
-
-impl Entry {
-    fn own(ty: ResourceType, rep: u32) -> Entry {
-        Entry {
-            ty,
-            rep,
-            lends: 0,
-            scope: NO_SCOPE,
         }
     }
 }

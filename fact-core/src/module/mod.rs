@@ -226,9 +226,15 @@ impl ModuleBuilder {
         self.exports.push((name, func));
     }
 
-    /// The wasm features the module needs.
+    /// The wasm features the module needs: those of WebAssembly 1.0 with
+    /// imported mutable globals (the instance flags), plus multi-value (helpers
+    /// return `(ptr, len)`), sign extension (`i32.extend8_s` for `s8`) and
+    /// bulk memory (`memory.copy`); multi-memory and memory64 only when used.
     pub(crate) fn features(&self) -> WasmFeatures {
-        let mut features = WasmFeatures::WASM2;
+        let mut features = WasmFeatures::WASM1
+            | WasmFeatures::MULTI_VALUE
+            | WasmFeatures::SIGN_EXTENSION
+            | WasmFeatures::BULK_MEMORY;
         if self.memories > 1 {
             features |= WasmFeatures::MULTI_MEMORY;
         }
