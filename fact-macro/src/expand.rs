@@ -574,4 +574,62 @@ mod expansion_tests {
             .to_string();
         assert_eq!(tokens.matches("include_bytes").count(), 3, "{tokens}");
     }
+
+    /// The `wit` directory of the `wasmtime-wasi-http` crate, which the
+    /// workspace lists (never built) so that `cargo metadata` downloads it.
+    fn wasi_wit() -> std::path::PathBuf {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let out = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--manifest-path"])
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json = String::from_utf8(out.stdout).unwrap();
+        let manifest = json
+            .split("\"manifest_path\":\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+            .find(|path| path.contains("wasmtime-wasi-http-"))
+            .unwrap();
+        Path::new(manifest).parent().unwrap().join("wit")
+    }
+
+    #[test]
+    fn the_wasi_worlds_expand_with_their_resources() {
+        let wit = wasi_wit();
+        for world in ["wasi:cli/command", "wasi:http/proxy"] {
+            let input = format!(
+                "{{ path: {:?}, world: {world:?} }}",
+                wit.display().to_string()
+            );
+            let tokens = expand_str(&input)
+                .unwrap_or_else(|e| panic!("{world}: {e}"))
+                .to_string();
+            assert!(tokens.contains("pub const RESOURCES"), "{world}");
+            assert!(
+                tokens.contains(":: fact :: ResourceOp :: BorrowRep"),
+                "{world}"
+            );
+            assert!(
+                tokens.contains("wasi:io/streams@0.2.12#[method]input-stream.read"),
+                "{world}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_resource_op_is_its_own_variant_of_the_facade() {
+        for &op in ResourceOp::ALL {
+            assert_eq!(
+                resource_op(op).to_string(),
+                format!(":: fact :: ResourceOp :: {op:?}")
+            );
+        }
+    }
 }
