@@ -59,7 +59,7 @@
     global.set 1
   )
   (func (;5;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i64 i32 i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
     local.get 1
     i32.const 22369621
     i32.gt_u
@@ -80,41 +80,34 @@
       call 1
       unreachable
     end
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 3
-    local.get 0
-    i64.extend_i32_u
-    local.get 3
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 2
     i64.extend_i32_u
     i64.add
-    local.get 3
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
       unreachable
     end
     local.get 1
-    local.set 4
-    local.get 4
+    local.set 3
+    local.get 3
     i32.const 12
     i32.mul
-    local.set 5
+    local.set 4
     i32.const 0
     i32.const 0
     i32.const 4
-    local.get 5
+    local.get 4
     call 2
-    local.set 6
-    local.get 6
+    local.set 5
+    local.get 5
     i32.const 3
     i32.and
     if ;; label = @1
@@ -122,59 +115,52 @@
       call 1
       unreachable
     end
+    local.get 5
+    i64.extend_i32_u
+    local.get 4
+    i64.extend_i32_u
+    i64.add
     memory.size 1
     i64.extend_i32_u
     i64.const 16
     i64.shl
-    local.set 3
-    local.get 6
-    i64.extend_i32_u
-    local.get 3
     i64.gt_u
-    local.get 6
-    i64.extend_i32_u
-    local.get 5
-    i64.extend_i32_u
-    i64.add
-    local.get 3
-    i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 1
       unreachable
     end
     local.get 0
+    local.set 6
+    local.get 5
     local.set 7
-    local.get 6
-    local.set 8
     local.get 1
-    local.set 9
+    local.set 8
     block ;; label = @1
-      local.get 9
+      local.get 8
       i32.eqz
       br_if 0 (;@1;)
       loop ;; label = @2
+        local.get 6
         local.get 7
-        local.get 8
         call 6
+        local.get 6
+        i32.const 12
+        i32.add
+        local.set 6
         local.get 7
         i32.const 12
         i32.add
         local.set 7
         local.get 8
-        i32.const 12
-        i32.add
-        local.set 8
-        local.get 9
         i32.const 1
         i32.sub
-        local.tee 9
+        local.tee 8
         br_if 0 (;@2;)
       end
     end
-    local.get 6
-    local.get 4
+    local.get 5
+    local.get 3
   )
   (func (;6;) (type 0) (param i32 i32)
     (local i32 i32)
@@ -201,7 +187,7 @@
     i32.store 1 offset=8
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i64 i32)
+    (local i32 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -212,23 +198,16 @@
     end
     local.get 1
     local.set 4
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
@@ -243,24 +222,17 @@
     i32.const 1
     local.get 4
     call 2
-    local.set 6
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
     local.set 5
-    local.get 6
-    i64.extend_i32_u
     local.get 5
-    i64.gt_u
-    local.get 6
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 1
@@ -268,9 +240,9 @@
     end
     local.get 0
     local.get 1
-    local.get 6
+    local.get 5
     call 3
-    local.get 6
+    local.get 5
     local.set 2
     local.get 2
     local.get 3

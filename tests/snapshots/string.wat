@@ -17,7 +17,7 @@
   (import "transcode" "copy-utf8:1:0" (func (;6;) (type 3)))
   (export "f" (func 7))
   (func (;7;) (type 3) (param i32 i32 i32)
-    (local i32 i32 i32 i64 i32 i32)
+    (local i32 i32 i32 i32 i32)
     global.get 0
     i32.const 1
     i32.and
@@ -65,22 +65,15 @@
       call 2
       unreachable
     end
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 6
-    local.get 5
-    i64.extend_i32_u
-    local.get 6
-    i64.gt_u
     local.get 5
     i64.extend_i32_u
     i64.const 8
     i64.add
-    local.get 6
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 2
@@ -94,22 +87,15 @@
       call 2
       unreachable
     end
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 6
-    local.get 2
-    i64.extend_i32_u
-    local.get 6
-    i64.gt_u
     local.get 2
     i64.extend_i32_u
     i64.const 8
     i64.add
-    local.get 6
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 2
@@ -121,20 +107,20 @@
     global.set 0
     local.get 5
     i32.load 1
-    local.set 7
+    local.set 6
     local.get 5
     i32.load 1 offset=4
-    local.set 8
-    local.get 7
-    local.get 8
-    call 9
     local.set 7
-    local.set 8
+    local.get 6
+    local.get 7
+    call 9
+    local.set 6
+    local.set 7
     local.get 2
-    local.get 8
+    local.get 7
     i32.store
     local.get 2
-    local.get 7
+    local.get 6
     i32.store offset=4
     global.get 0
     i32.const 1
@@ -156,7 +142,7 @@
     global.set 1
   )
   (func (;8;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i64 i32)
+    (local i32 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -167,23 +153,16 @@
     end
     local.get 1
     local.set 4
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 2
@@ -198,24 +177,17 @@
     i32.const 1
     local.get 4
     call 3
-    local.set 6
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
     local.set 5
-    local.get 6
-    i64.extend_i32_u
     local.get 5
-    i64.gt_u
-    local.get 6
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 2
@@ -223,15 +195,15 @@
     end
     local.get 0
     local.get 1
-    local.get 6
+    local.get 5
     call 4
-    local.get 6
+    local.get 5
     local.set 2
     local.get 2
     local.get 3
   )
   (func (;9;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i64 i32)
+    (local i32 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -242,23 +214,16 @@
     end
     local.get 1
     local.set 4
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 2
@@ -273,24 +238,17 @@
     i32.const 1
     local.get 4
     call 5
-    local.set 6
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
     local.set 5
-    local.get 6
-    i64.extend_i32_u
     local.get 5
-    i64.gt_u
-    local.get 6
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 2
@@ -298,9 +256,9 @@
     end
     local.get 0
     local.get 1
-    local.get 6
+    local.get 5
     call 6
-    local.get 6
+    local.get 5
     local.set 2
     local.get 2
     local.get 3

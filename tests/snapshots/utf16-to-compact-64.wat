@@ -119,23 +119,16 @@
       call 1
       unreachable
     end
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 7
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 7
     i64.extend_i32_u
     local.get 6
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 1
@@ -169,23 +162,16 @@
         call 1
         unreachable
       end
-      memory.size 1
-      i64.extend_i32_u
-      i64.const 16
-      i64.shl
-      local.set 4
-      local.get 9
-      i64.extend_i32_u
-      local.get 4
-      i64.gt_u
       local.get 9
       i64.extend_i32_u
       local.get 8
       i64.extend_i32_u
       i64.add
-      local.get 4
+      memory.size 1
+      i64.extend_i32_u
+      i64.const 16
+      i64.shl
       i64.gt_u
-      i32.or
       if ;; label = @2
         i32.const 5
         call 1
@@ -221,23 +207,16 @@
           call 1
           unreachable
         end
-        memory.size 1
-        i64.extend_i32_u
-        i64.const 16
-        i64.shl
-        local.set 5
-        local.get 11
-        i64.extend_i32_u
-        local.get 5
-        i64.gt_u
         local.get 11
         i64.extend_i32_u
         local.get 10
         i64.extend_i32_u
         i64.add
-        local.get 5
+        memory.size 1
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
         i64.gt_u
-        i32.or
         if ;; label = @3
           i32.const 5
           call 1
@@ -269,23 +248,16 @@
           call 1
           unreachable
         end
-        memory.size 1
-        i64.extend_i32_u
-        i64.const 16
-        i64.shl
-        local.set 4
-        local.get 10
-        i64.extend_i32_u
-        local.get 4
-        i64.gt_u
         local.get 10
         i64.extend_i32_u
         local.get 3
         i64.extend_i32_u
         i64.add
-        local.get 4
+        memory.size 1
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
         i64.gt_u
-        i32.or
         if ;; label = @3
           i32.const 5
           call 1

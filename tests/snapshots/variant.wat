@@ -123,22 +123,15 @@
       call 1
       unreachable
     end
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 11
-    local.get 14
-    i64.extend_i32_u
-    local.get 11
-    i64.gt_u
     local.get 14
     i64.extend_i32_u
     i64.const 24
     i64.add
-    local.get 11
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
@@ -152,22 +145,15 @@
       call 1
       unreachable
     end
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 10
-    local.get 3
-    i64.extend_i32_u
-    local.get 10
-    i64.gt_u
     local.get 3
     i64.extend_i32_u
     i64.const 24
     i64.add
-    local.get 10
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
@@ -190,7 +176,7 @@
     global.set 1
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i64 i32)
+    (local i32 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -201,23 +187,16 @@
     end
     local.get 1
     local.set 4
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
@@ -232,24 +211,17 @@
     i32.const 1
     local.get 4
     call 2
-    local.set 6
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
     local.set 5
-    local.get 6
-    i64.extend_i32_u
     local.get 5
-    i64.gt_u
-    local.get 6
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 1
@@ -257,9 +229,9 @@
     end
     local.get 0
     local.get 1
-    local.get 6
+    local.get 5
     call 3
-    local.get 6
+    local.get 5
     local.set 2
     local.get 2
     local.get 3
@@ -361,7 +333,7 @@
     end
   )
   (func (;10;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i64 i32)
+    (local i32 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -372,23 +344,16 @@
     end
     local.get 1
     local.set 4
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    i64.extend_i32_u
-    local.get 5
-    i64.gt_u
     local.get 0
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size 1
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 3
       call 1
@@ -403,24 +368,17 @@
     i32.const 1
     local.get 4
     call 4
-    local.set 6
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
     local.set 5
-    local.get 6
-    i64.extend_i32_u
     local.get 5
-    i64.gt_u
-    local.get 6
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
     i64.add
-    local.get 5
+    memory.size
+    i64.extend_i32_u
+    i64.const 16
+    i64.shl
     i64.gt_u
-    i32.or
     if ;; label = @1
       i32.const 5
       call 1
@@ -428,9 +386,9 @@
     end
     local.get 0
     local.get 1
-    local.get 6
+    local.get 5
     call 5
-    local.get 6
+    local.get 5
     local.set 2
     local.get 2
     local.get 3

@@ -104,16 +104,29 @@ impl<'s, 'a> FuncGen<'s, 'a> {
     }
 
     /// Traps with `trap` unless `ptr .. ptr + len` lies within the side's
-    /// memory. Computed in 64 bits, and with `ptr` compared first, so that it
-    /// cannot overflow even for 64-bit pointers.
+    /// memory. Computed in 64 bits: for a 32-bit memory `ptr + len` cannot
+    /// overflow there; for a 64-bit one `ptr` is compared first, so that the
+    /// sum is only trusted once `ptr` is known to be in bounds.
     pub(crate) fn check_range(&mut self, side: Side, ptr: Local, len: Len, trap: Trap) {
         let (mem, ty) = self.memory(side);
-        self.ins(I::MemorySize(mem));
+        let memory_bytes = |g: &mut Self| {
+            g.ins(I::MemorySize(mem));
+            if !ty.is_64() {
+                g.ins(I::I64ExtendI32U);
+            }
+            g.ins(I::I64Const(16));
+            g.ins(I::I64Shl);
+        };
         if !ty.is_64() {
-            self.ins(I::I64ExtendI32U);
+            self.get_u64(ptr);
+            self.len_u64(len);
+            self.ins(I::I64Add);
+            memory_bytes(self);
+            self.ins(I::I64GtU);
+            self.trap_if(trap);
+            return;
         }
-        self.ins(I::I64Const(16));
-        self.ins(I::I64Shl);
+        memory_bytes(self);
         let bytes = self.local_set_new(ValType::I64);
         // ptr > bytes
         self.get_u64(ptr);

@@ -86,6 +86,9 @@ use wasmtime::{
 };
 
 use crate::host::{self, flags, Memories};
+
+mod resources;
+pub use resources::{resource_drop, resource_new, resource_rep};
 use crate::{Export, Import, ImportKind, Transcode, Trap};
 
 /// What a host supplies to adapter modules, keyed by instance number (the
@@ -101,6 +104,7 @@ pub struct AdapterLinker {
     flags: BTreeMap<u32, Global>,
     callees: BTreeMap<String, Func>,
     post_returns: BTreeMap<String, Func>,
+    resources: Option<resources::LinkedResources>,
 }
 
 /// An instantiated adapter module.
@@ -257,12 +261,18 @@ impl AdapterLinker {
                     })
             };
             let resolved: Extern = match import.kind {
-                ImportKind::Resource { op, .. } => {
-                    return Err(missing(format!(
-                        "resource intrinsic `{}` is not implemented by this glue",
-                        op.name()
-                    )))
-                }
+                ImportKind::Resource {
+                    op,
+                    src_instance,
+                    dst_instance,
+                } => self
+                    .resources
+                    .as_ref()
+                    .ok_or_else(|| {
+                        missing("no resource tables supplied (`AdapterLinker::resources`)".into())
+                    })?
+                    .intrinsic(&mut store, op, src_instance, dst_instance)
+                    .into(),
                 ImportKind::Memory { instance, memory64 } => memory(instance, memory64)?.into(),
                 ImportKind::Realloc { instance, memory64 } => self
                     .reallocs
