@@ -6,6 +6,7 @@
 
 use anyhow::Result;
 use fact_core::host::wasmtime::AdapterLinker;
+use fact_core::host::SharedResourceTables;
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler, Adapters, CanonOptions, InstanceId, MemoryType, Trap};
 use wasmtime::{Caller, Engine, Func, Memory, MemoryTypeBuilder, Module, Store, Val, ValType};
@@ -90,6 +91,8 @@ pub struct Ctx {
     /// the pointer the bump allocator chose).
     pub realloc_override: Option<ReallocOverride>,
     pub flags: Vec<wasmtime::Global>,
+    /// The handle tables of every instance.
+    pub tables: SharedResourceTables,
 }
 
 /// One adapter, compiled and linked.
@@ -113,6 +116,17 @@ pub fn callee() -> CanonOptions {
 /// Compiles the adapter for function `f` of interface `i` declared by
 /// `decls` (WIT items of the interface body).
 pub fn compile(decls: &str, lower: CanonOptions, lift: CanonOptions) -> Result<Adapters> {
+    compile_with_implementer(decls, lower, lift, None)
+}
+
+/// [`compile`], declaring `implementer` the implementer of every resource of
+/// interface `i`.
+pub fn compile_with_implementer(
+    decls: &str,
+    lower: CanonOptions,
+    lift: CanonOptions,
+    implementer: Option<u32>,
+) -> Result<Adapters> {
     let mut resolve = Resolve::default();
     let src = format!("package test:t;\ninterface i {{\n{decls}\n}}\nworld w {{ export i; }}\n");
     let pkg = resolve.push_str("test.wit", &src)?;
@@ -127,6 +141,16 @@ pub fn compile(decls: &str, lower: CanonOptions, lift: CanonOptions) -> Result<A
         .unwrap();
     let function = resolve.interfaces[iface].functions["f"].clone();
     let mut compiler = AdapterCompiler::new(&resolve);
+    if let Some(instance) = implementer {
+        for ty in resolve.interfaces[iface].types.values() {
+            if matches!(
+                resolve.types[*ty].kind,
+                fact_core::wit_parser::TypeDefKind::Resource
+            ) {
+                compiler.implementer(*ty, InstanceId(instance));
+            }
+        }
+    }
     compiler.adapt(Adapter {
         name: "f".into(),
         interface: Some("test:t/i".into()),
@@ -145,6 +169,25 @@ fn engine() -> Engine {
 }
 
 impl Fixture {
+    /// [`Fixture::new`] for an adapter compiled with
+    /// [`compile_with_implementer`].
+    pub fn with_implementer(
+        implementer: Option<u32>,
+        decls: &str,
+        lower: CanonOptions,
+        lift: CanonOptions,
+        callee: impl FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send + 'static,
+    ) -> Fixture {
+        let adapters =
+            compile_with_implementer(decls, lower, lift, implementer).expect("adapter compiles");
+        Self::link(64, adapters, lower, lift, Box::new(callee))
+    }
+
+    /// The handle tables.
+    pub fn tables(&self) -> SharedResourceTables {
+        self.store.data().tables.clone()
+    }
+
     /// Compiles and links an adapter whose callee is `callee`; both
     /// memories have 64 pages (4 MiB).
     pub fn new(
@@ -186,6 +229,7 @@ impl Fixture {
                 callee,
                 realloc_override: None,
                 flags: Vec::new(),
+                tables: SharedResourceTables::default(),
             },
         );
         let mut linker = AdapterLinker::new();
@@ -254,6 +298,8 @@ impl Fixture {
             Ok(())
         });
         linker.callee("f", callee_fn);
+        let tables = store.data().tables.clone();
+        linker.resources(tables, &adapters.resources);
         if lift.post_return {
             let ty = import_type(&module, "post-return", "f");
             let post = Func::new(&mut store, ty, |mut caller, args, _| {
@@ -299,6 +345,7 @@ impl Fixture {
         // would discard both instances. Tests go on with fresh flags.
         self.set_flags(CALLER, 3);
         self.set_flags(CALLEE, 3);
+        self.store.data().tables.lock().abort_calls(0);
         fact_core::host::wasmtime::trap_of(&err)
             .unwrap_or_else(|| panic!("not a fact trap: {err:?}"))
     }

@@ -1,73 +1,6 @@
 //! Resource handle tables: the host side of the `resource` intrinsics.
 //!
-//! [`ResourceTables`] holds one handle table per instance (the spec's
-//! `ComponentInstance.handles`, a [`Table`](https://github.com/WebAssembly/component-model/blob/main/design/mvp/canonical-abi/definitions.py)
-//! of `ResourceHandle`s) and the stack of the calls that are open through
-//! adapters (the spec's `Subtask` of the caller and `Task` of the callee,
-//! which together form the *borrow scope* of a call). Its methods are the
-//! spec functions, in safe Rust:
-//!
-//! | Spec (`definitions.py`) | Here | Import (`docs/host-abi.md`) |
-//! |---|---|---|
-//! | `canon_resource_new` | [`ResourceTables::new_own`] | the guest's own `canon resource.new` |
-//! | `canon_resource_drop` | [`ResourceTables::drop`] | the guest's own `canon resource.drop` |
-//! | `canon_resource_rep` | [`ResourceTables::rep`] | the guest's own `canon resource.rep` |
-//! | a `Subtask`/`Task` pair begins | [`ResourceTables::enter_call`] | `resource` `enter-call:S:D` |
-//! | `Task.return_` + `Subtask.deliver_resolve` | [`ResourceTables::exit_call`] | `resource` `exit-call:S:D` |
-//! | `lift_own` + `lower_own` | [`ResourceTables::transfer_own`] | `resource` `transfer-own:S:D` |
-//! | `lift_borrow` + `lower_borrow` | [`ResourceTables::transfer_borrow`] | `resource` `transfer-borrow:S:D` |
-//! | `lift_borrow` + `lower_borrow` into the implementer | [`ResourceTables::borrow_rep`] | `resource` `borrow-rep:S:D` |
-//!
-//! Every method that can trap leaves the tables unchanged when it does (the
-//! spec's `lift_own` and `canon_resource_drop` remove the handle before their
-//! checks; after a trap the instance is unusable, so the difference is only
-//! visible to a host that inspects the tables).
-//!
-//! # Call scopes
-//!
-//! An adapter whose parameters contain a `borrow` brackets the call with
-//! `enter-call` and `exit-call`. Between the two, `transfer-borrow` and
-//! `borrow-rep` *lend* the caller's handle to the call (its `lends` count
-//! goes up, so it can be neither dropped nor transferred) and
-//! `transfer-borrow` gives the callee a *borrowed* handle that belongs to the
-//! call. `exit-call` traps [`Trap::BorrowNotDropped`] if the callee still
-//! holds one, else ends the lends and closes the call. Calls nest (a callee
-//! may call further through other adapters while it runs): the open calls
-//! form a stack and the intrinsics work on the innermost.
-//!
-//! A trap unwinds the wasm stack without running `exit-call`; a host that
-//! keeps using the tables after a trap (to inspect them, or to run other
-//! instances) ends the unwound calls with [`ResourceTables::abort_calls`].
-//!
-//! # Example
-//!
-//! ```
-//! use fact_core::host::ResourceTables;
-//! use fact_core::Trap;
-//!
-//! let mut tables = ResourceTables::new();
-//! let file = tables.resource_type(Some("wasi:filesystem/types@0.2.0"), "descriptor");
-//!
-//! // Instance 0 implements the resource and creates a handle (rep 42).
-//! let h = tables.new_own(0, file, 42)?;
-//! assert_eq!(h, 1); // index 0 is never used
-//!
-//! // It calls instance 1, passing `borrow<descriptor>`.
-//! tables.enter_call(0, 1);
-//! let b = tables.transfer_borrow(0, 1, h, file)?;
-//! assert_eq!(tables.rep(1, file, b)?, 42);
-//! assert_eq!(tables.drop(0, file, h), Err(Trap::HandleLent));
-//! // The callee must drop its borrow before the call returns.
-//! assert_eq!(tables.exit_call(), Err(Trap::BorrowNotDropped));
-//! assert_eq!(tables.drop(1, file, b)?, None);
-//! tables.exit_call()?;
-//!
-//! // It gives the handle away (`own<descriptor>`); instance 1 drops it, and
-//! // the host runs the destructor with the representation.
-//! let o = tables.transfer_own(0, 1, h, file)?;
-//! assert_eq!(tables.drop(1, file, o)?, Some(42));
-//! # Ok::<(), Trap>(())
-//! ```
+//! See [`ResourceTables`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -203,7 +136,78 @@ struct Scope {
 }
 
 /// The handle tables of a set of component instances and the stack of calls
-/// open between them; see the [module documentation](self).
+/// open between them.
+///
+/// It holds one handle table per instance (the spec's
+/// `ComponentInstance.handles`, a [`Table`](https://github.com/WebAssembly/component-model/blob/main/design/mvp/canonical-abi/definitions.py)
+/// of `ResourceHandle`s) and the stack of the calls that are open through
+/// adapters (the spec's `Subtask` of the caller and `Task` of the callee,
+/// which together form the *borrow scope* of a call). Its methods are the
+/// spec functions, in safe Rust:
+///
+/// | Spec (`definitions.py`) | Here | Import (`docs/host-abi.md`) |
+/// |---|---|---|
+/// | `canon_resource_new` | [`ResourceTables::new_own`] | the guest's own `canon resource.new` |
+/// | `canon_resource_drop` | [`ResourceTables::drop_handle`] | the guest's own `canon resource.drop` |
+/// | `canon_resource_rep` | [`ResourceTables::rep`] | the guest's own `canon resource.rep` |
+/// | a `Subtask`/`Task` pair begins | [`ResourceTables::enter_call`] | `resource` `enter-call:S:D` |
+/// | `Task.return_` + `Subtask.deliver_resolve` | [`ResourceTables::exit_call`] | `resource` `exit-call:S:D` |
+/// | `lift_own` + `lower_own` | [`ResourceTables::transfer_own`] | `resource` `transfer-own:S:D` |
+/// | `lift_borrow` + `lower_borrow` | [`ResourceTables::transfer_borrow`] | `resource` `transfer-borrow:S:D` |
+/// | `lift_borrow` + `lower_borrow` into the implementer | [`ResourceTables::borrow_rep`] | `resource` `borrow-rep:S:D` |
+///
+/// Every method that can trap leaves the tables unchanged when it does (the
+/// spec's `lift_own` and `canon_resource_drop` remove the handle before their
+/// checks; after a trap the instance is unusable, so the difference is only
+/// visible to a host that inspects the tables).
+///
+/// # Call scopes
+///
+/// An adapter whose parameters contain a `borrow` brackets the call with
+/// `enter-call` and `exit-call`. Between the two, `transfer-borrow` and
+/// `borrow-rep` *lend* the caller's handle to the call (its `lends` count
+/// goes up, so it can be neither dropped nor transferred) and
+/// `transfer-borrow` gives the callee a *borrowed* handle that belongs to the
+/// call. `exit-call` traps [`Trap::BorrowNotDropped`] if the callee still
+/// holds one, else ends the lends and closes the call. Calls nest (a callee
+/// may call further through other adapters while it runs): the open calls
+/// form a stack and the intrinsics work on the innermost.
+///
+/// A trap unwinds the wasm stack without running `exit-call`; a host that
+/// keeps using the tables after a trap (to inspect them, or to run other
+/// instances) ends the unwound calls with [`ResourceTables::abort_calls`].
+///
+/// # Example
+///
+/// ```
+/// use fact_core::host::ResourceTables;
+/// use fact_core::Trap;
+///
+/// let mut tables = ResourceTables::new();
+/// let file = tables.resource_type(Some("wasi:filesystem/types@0.2.0"), "descriptor");
+///
+/// // Instance 0 implements the resource and creates a handle (rep 42).
+/// let h = tables.new_own(0, file, 42)?;
+/// assert_eq!(h, 1); // index 0 is never used
+///
+/// // It calls instance 1, passing `borrow<descriptor>`.
+/// tables.enter_call(0, 1);
+/// let b = tables.transfer_borrow(0, 1, h, file)?;
+/// assert_eq!(tables.rep(1, file, b)?, 42);
+/// assert_eq!(tables.drop_handle(0, file, h), Err(Trap::HandleLent));
+/// // The callee must drop its borrow before the call returns.
+/// assert_eq!(tables.exit_call(), Err(Trap::BorrowNotDropped));
+/// assert_eq!(tables.drop_handle(1, file, b)?, None);
+/// tables.exit_call()?;
+///
+/// // It gives the handle away (`own<descriptor>`); instance 1 drops it, and
+/// // the host runs the destructor with the representation.
+/// let o = tables.transfer_own(0, 1, h, file)?;
+/// assert_eq!(tables.drop_handle(1, file, o)?, Some(42));
+/// # Ok::<(), Trap>(())
+/// ```
+///
+/// # Instances
 ///
 /// Instances are numbered as in the import table (`instance-N`); a table is
 /// created for an instance when it first receives a handle, so keep the
@@ -293,7 +297,7 @@ impl ResourceTables {
     ///
     /// In this order: [`Trap::UnknownHandle`], [`Trap::WrongResourceType`],
     /// [`Trap::HandleLent`] (the handle is lent to an open call).
-    pub fn drop(
+    pub fn drop_handle(
         &mut self,
         instance: u32,
         ty: ResourceType,

@@ -6,7 +6,10 @@
 //! an adapter module from its import table ([`Import`]), by [`ImportKind`]
 //! rather than by name. The `fact` `trap` and `transcode` imports are
 //! implemented by the linker itself with the reference intrinsics of
-//! [`host`](super).
+//! [`host`](super); so are the `resource` imports, over the handle tables
+//! given to [`AdapterLinker::resources`], which also serve the guests' own
+//! `resource.new`, `resource.drop` and `resource.rep` ([`resource_new`],
+//! [`resource_drop`], [`resource_rep`]).
 //!
 //! A trap reported by an adapter reaches the host as the error of
 //! [`Func::call`]. It holds the [`fact_core::Trap`](Trap): get it back with
@@ -86,10 +89,10 @@ use wasmtime::{
 };
 
 use crate::host::{self, flags, Memories};
+use crate::{Export, Import, ImportKind, Transcode, Trap};
 
 mod resources;
 pub use resources::{resource_drop, resource_new, resource_rep};
-use crate::{Export, Import, ImportKind, Transcode, Trap};
 
 /// What a host supplies to adapter modules, keyed by instance number (the
 /// `N` of `instance-N`) or adapter export name.
@@ -191,9 +194,10 @@ impl AdapterLinker {
     /// `imports` and export list `exports` (as produced by the compiler).
     ///
     /// Each import is resolved by its [`ImportKind`]; `fact` `trap` and the
-    /// `transcode` intrinsics are created here. Flags globals not supplied
-    /// are created (value [`flags::INITIAL`]) and added to the linker, so
-    /// that adapter modules instantiated later share them.
+    /// `transcode` and `resource` intrinsics are created here (the latter
+    /// over the tables of [`resources`](Self::resources)). Flags globals not
+    /// supplied are created (value [`flags::INITIAL`]) and added to the
+    /// linker, so that adapter modules instantiated later share them.
     ///
     /// # Errors
     ///

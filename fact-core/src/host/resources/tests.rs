@@ -50,7 +50,7 @@ fn index_zero_is_never_used() {
     assert_eq!(t.new_own(0, a, 8), Ok(2));
     assert_eq!(t.handle(0, 0), None);
     assert_eq!(t.rep(0, a, 0), Err(Trap::UnknownHandle));
-    assert_eq!(t.drop(0, a, 0), Err(Trap::UnknownHandle));
+    assert_eq!(t.drop_handle(0, a, 0), Err(Trap::UnknownHandle));
     // Each instance has its own table.
     assert_eq!(t.new_own(3, a, 9), Ok(1));
     assert_eq!(state(&t, 3), [(1, info(a, 9, 0, None))]);
@@ -63,15 +63,15 @@ fn freed_indices_are_reused_last_freed_first() {
     for rep in 1..=4 {
         assert_eq!(t.new_own(0, a, rep * 10), Ok(rep));
     }
-    assert_eq!(t.drop(0, a, 2), Ok(Some(20)));
-    assert_eq!(t.drop(0, a, 3), Ok(Some(30)));
+    assert_eq!(t.drop_handle(0, a, 2), Ok(Some(20)));
+    assert_eq!(t.drop_handle(0, a, 3), Ok(Some(30)));
     assert_eq!(t.new_own(0, a, 50), Ok(3));
     assert_eq!(t.new_own(0, a, 60), Ok(2));
     assert_eq!(t.new_own(0, a, 70), Ok(5));
     // A transfer frees the source index and takes the destination's.
-    t.drop(1, a, 1).unwrap_err();
+    t.drop_handle(1, a, 1).unwrap_err();
     assert_eq!(t.new_own(1, a, 1), Ok(1));
-    assert_eq!(t.drop(1, a, 1), Ok(Some(1)));
+    assert_eq!(t.drop_handle(1, a, 1), Ok(Some(1)));
     assert_eq!(t.transfer_own(0, 1, 4, a), Ok(1));
     assert_eq!(t.new_own(0, a, 80), Ok(4));
 }
@@ -84,7 +84,7 @@ fn many_handles_are_created_dropped_and_reused() {
         assert_eq!(t.new_own(0, a, i + 1000), Ok(i));
     }
     for i in (1..=N).step_by(2) {
-        assert_eq!(t.drop(0, a, i), Ok(Some(i + 1000)));
+        assert_eq!(t.drop_handle(0, a, i), Ok(Some(i + 1000)));
     }
     assert_eq!(t.handles(0).count(), N as usize / 2);
     // Last freed first: the odd indices, from the largest down.
@@ -107,7 +107,7 @@ fn a_full_table_traps_too_many_handles() {
     }
     assert_eq!(t.new_own(0, a, 4), Err(Trap::TooManyHandles));
     // A freed index is still available.
-    t.drop(0, a, 2).unwrap();
+    t.drop_handle(0, a, 2).unwrap();
     assert_eq!(t.new_own(0, a, 5), Ok(2));
     assert_eq!(t.new_own(0, a, 6), Err(Trap::TooManyHandles));
     assert_eq!(t.handles(0).count(), 3);
@@ -128,9 +128,9 @@ fn unknown_and_dropped_handles_trap_unknown_handle() {
     assert_eq!(t.rep(0, a, u32::MAX), Err(Trap::UnknownHandle));
     assert_eq!(t.rep(1, a, h), Err(Trap::UnknownHandle));
     assert_eq!(t.rep(u32::MAX, a, h), Err(Trap::UnknownHandle));
-    t.drop(0, a, h).unwrap();
+    t.drop_handle(0, a, h).unwrap();
     assert_eq!(t.rep(0, a, h), Err(Trap::UnknownHandle));
-    assert_eq!(t.drop(0, a, h), Err(Trap::UnknownHandle));
+    assert_eq!(t.drop_handle(0, a, h), Err(Trap::UnknownHandle));
     assert_eq!(t.transfer_own(0, 1, h, a), Err(Trap::UnknownHandle));
     assert_eq!(t.transfer_own(7, 1, h, a), Err(Trap::UnknownHandle));
     t.enter_call(0, 1);
@@ -155,7 +155,7 @@ fn wrong_types_trap_wrong_resource_type() {
     let (mut t, a, b) = setup();
     let h = t.new_own(0, a, 1).unwrap();
     assert_eq!(t.rep(0, b, h), Err(Trap::WrongResourceType));
-    assert_eq!(t.drop(0, b, h), Err(Trap::WrongResourceType));
+    assert_eq!(t.drop_handle(0, b, h), Err(Trap::WrongResourceType));
     assert_eq!(t.transfer_own(0, 1, h, b), Err(Trap::WrongResourceType));
     t.enter_call(0, 1);
     assert_eq!(t.transfer_borrow(0, 1, h, b), Err(Trap::WrongResourceType));
@@ -175,7 +175,7 @@ fn transfer_own_moves_the_rep_and_type() {
     assert_eq!(t.rep(1, a, moved), Ok(42));
     // And back again, into the freed index.
     assert_eq!(t.transfer_own(1, 0, moved, a), Ok(h));
-    assert_eq!(t.drop(0, a, h), Ok(Some(42)));
+    assert_eq!(t.drop_handle(0, a, h), Ok(Some(42)));
 }
 
 #[test]
@@ -252,9 +252,9 @@ fn transfer_borrow_lends_the_source_and_counts_the_borrow() {
     assert_eq!(t.handle(1, b1), Some(info(a, 9, 0, Some(0))));
     assert_eq!(t.rep(1, a, b2), Ok(9));
     assert_eq!(t.scopes[0].borrows, 2);
-    assert_eq!(t.drop(1, a, b1), Ok(None));
+    assert_eq!(t.drop_handle(1, a, b1), Ok(None));
     assert_eq!(t.scopes[0].borrows, 1);
-    assert_eq!(t.drop(1, a, b2), Ok(None));
+    assert_eq!(t.drop_handle(1, a, b2), Ok(None));
     t.exit_call().unwrap();
     assert_eq!(t.handle(0, h), Some(info(a, 9, 0, None)));
     assert_eq!(t.call_depth(), 0);
@@ -286,11 +286,11 @@ fn a_borrowed_handle_can_be_lent_on() {
     assert_eq!(t.handle(2, b2), Some(info(a, 3, 0, Some(1))));
     assert_eq!(t.rep(2, a, b2), Ok(3));
     // Instance 1 cannot drop its borrow while it is lent on.
-    assert_eq!(t.drop(1, a, b1), Err(Trap::HandleLent));
-    assert_eq!(t.drop(2, a, b2), Ok(None));
+    assert_eq!(t.drop_handle(1, a, b1), Err(Trap::HandleLent));
+    assert_eq!(t.drop_handle(2, a, b2), Ok(None));
     t.exit_call().unwrap();
     assert_eq!(t.handle(1, b1), Some(info(a, 3, 0, Some(0))));
-    assert_eq!(t.drop(1, a, b1), Ok(None));
+    assert_eq!(t.drop_handle(1, a, b1), Ok(None));
     t.exit_call().unwrap();
     assert_eq!(t.handle(0, h), Some(info(a, 3, 0, None)));
 }
@@ -301,11 +301,11 @@ fn dropping_a_lent_handle_traps_handle_lent() {
     let h = t.new_own(0, a, 1).unwrap();
     t.enter_call(0, 1);
     let b = t.transfer_borrow(0, 1, h, a).unwrap();
-    assert_eq!(t.drop(0, a, h), Err(Trap::HandleLent));
+    assert_eq!(t.drop_handle(0, a, h), Err(Trap::HandleLent));
     assert_eq!(t.handle(0, h), Some(info(a, 1, 1, None)));
-    t.drop(1, a, b).unwrap();
+    t.drop_handle(1, a, b).unwrap();
     t.exit_call().unwrap();
-    assert_eq!(t.drop(0, a, h), Ok(Some(1)));
+    assert_eq!(t.drop_handle(0, a, h), Ok(Some(1)));
 }
 
 #[test]
@@ -314,8 +314,8 @@ fn drop_checks_type_before_lends() {
     let h = t.new_own(0, a, 1).unwrap();
     t.enter_call(0, 1);
     t.borrow_rep(0, h, a).unwrap();
-    assert_eq!(t.drop(0, b, h), Err(Trap::WrongResourceType));
-    assert_eq!(t.drop(0, a, h), Err(Trap::HandleLent));
+    assert_eq!(t.drop_handle(0, b, h), Err(Trap::WrongResourceType));
+    assert_eq!(t.drop_handle(0, a, h), Err(Trap::HandleLent));
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn exit_call_with_a_borrow_held_traps_borrow_not_dropped() {
     assert_eq!(t.call_depth(), 1);
     assert_eq!(t.handle(0, h), Some(info(a, 1, 1, None)));
     assert_eq!(t.handle(1, b), Some(info(a, 1, 0, Some(0))));
-    t.drop(1, a, b).unwrap();
+    t.drop_handle(1, a, b).unwrap();
     assert_eq!(t.exit_call(), Ok(()));
 }
 
@@ -388,7 +388,7 @@ fn a_borrow_dropped_during_a_nested_call_counts_against_its_own_call() {
     t.enter_call(0, 1);
     let b = t.transfer_borrow(0, 1, h, a).unwrap();
     t.enter_call(1, 2);
-    assert_eq!(t.drop(1, a, b), Ok(None));
+    assert_eq!(t.drop_handle(1, a, b), Ok(None));
     assert_eq!(t.scopes[0].borrows, 0);
     t.exit_call().unwrap();
     t.exit_call().unwrap();
@@ -428,7 +428,7 @@ fn abort_calls_ends_lends_and_removes_the_calls_borrows() {
     // The tables work on as before.
     t.enter_call(0, 1);
     let b = t.transfer_borrow(0, 1, h, a).unwrap();
-    t.drop(1, a, b).unwrap();
+    t.drop_handle(1, a, b).unwrap();
     t.exit_call().unwrap();
 }
 
@@ -440,7 +440,7 @@ fn calls_allocate_nothing_once_warm() {
         t.enter_call(0, 1);
         let b = t.transfer_borrow(0, 1, h, a).unwrap();
         t.borrow_rep(0, h, a).unwrap();
-        t.drop(1, a, b).unwrap();
+        t.drop_handle(1, a, b).unwrap();
         t.exit_call().unwrap();
     };
     round(&mut t);

@@ -7,66 +7,6 @@
 //! modules of its component instances. A trap of the tables is the error of
 //! the host function, holding the [`Trap`] ([`trap_of`](super::trap_of)
 //! gets it back), as for the `fact` `trap` import.
-//!
-//! # Example
-//!
-//! ```
-//! use fact_core::host::wasmtime::{resource_drop, resource_new, trap_of, AdapterLinker};
-//! use fact_core::host::SharedResourceTables;
-//! use fact_core::{Import, ImportKind, Resource, ResourceOp, Trap};
-//! use wasmtime::{Engine, Instance, Module, Store};
-//!
-//! // An adapter module that passes an `own<r>` from instance 0 to instance 1.
-//! let adapter = r#"(module
-//!     (import "resource" "transfer-own:0:1" (func $own (param i32 i32) (result i32)))
-//!     (import "callee" "take" (func $take (param i32)))
-//!     (func (export "take") (param i32)
-//!         (call $take (call $own (local.get 0) (i32.const 0)))))"#;
-//! let imports = [
-//!     Import { module: "resource".into(), name: "transfer-own:0:1".into(),
-//!              kind: ImportKind::Resource { op: ResourceOp::TransferOwn,
-//!                  src_instance: 0, dst_instance: 1 } },
-//!     Import { module: "callee".into(), name: "take".into(),
-//!              kind: ImportKind::Callee { adapter: 0 } },
-//! ];
-//! let exports = [fact_core::Export { name: "take".into(), interface: None,
-//!     function: "take".into(), lower_instance: 0, lift_instance: 1 }];
-//! // The module's resource list (`Adapters::resources`): `type` 0 is `r`.
-//! let resources = [Resource { interface: None, name: "r".into(), implementer: Some(0) }];
-//!
-//! let engine = Engine::default();
-//! let mut store = Store::new(&engine, ());
-//! let tables = SharedResourceTables::default();
-//! let r = tables.lock().resource_type(None, "r");
-//!
-//! // Instance 1 drops what it is given: its `resource.drop` runs no
-//! // destructor here.
-//! let drop = resource_drop(&mut store, tables.clone(), 1, r, None);
-//! let callee = Module::new(&engine, r#"(module
-//!     (import "r" "drop" (func $drop (param i32)))
-//!     (func (export "take") (param i32) (call $drop (local.get 0))))"#)?;
-//! let callee = Instance::new(&mut store, &callee, &[drop.into()])?;
-//!
-//! let mut linker = AdapterLinker::new();
-//! linker
-//!     .resources(tables.clone(), &resources)
-//!     .callee("take", callee.get_func(&mut store, "take").unwrap());
-//! let module = Module::new(&engine, adapter)?;
-//! let adapters = linker.instantiate(&mut store, &module, &imports, &exports)?;
-//! let take = adapters.adapter(&mut store, "take").unwrap().typed::<i32, ()>(&store)?;
-//!
-//! // Instance 0 creates a handle (its `resource.new`) and passes it.
-//! let new = resource_new(&mut store, tables.clone(), 0, r).typed::<i32, i32>(&store)?;
-//! let handle = new.call(&mut store, 42)?;
-//! take.call(&mut store, handle)?;
-//! assert_eq!(tables.lock().handles(0).count(), 0);
-//! assert_eq!(tables.lock().handles(1).count(), 0);
-//!
-//! // It is gone: passing it again traps.
-//! let err = take.call(&mut store, handle).unwrap_err();
-//! assert_eq!(trap_of(&err), Some(Trap::UnknownHandle));
-//! # Ok::<(), wasmtime::Error>(())
-//! ```
 
 use std::sync::Arc;
 
@@ -74,9 +14,9 @@ use wasmtime::{AsContextMut, Caller, Error, Func, Result, Val};
 
 use super::AdapterLinker;
 use crate::host::{ResourceType, SharedResourceTables};
-use crate::{Resource, ResourceOp};
 #[cfg(doc)]
 use crate::Trap;
+use crate::{Resource, ResourceOp};
 
 /// What [`AdapterLinker::resources`] supplied: the tables, and the host type
 /// of each `type` argument.
@@ -98,7 +38,69 @@ impl AdapterLinker {
     /// instantiating a module whose list differs. The tables are shared with
     /// the host, which gives the same tables to its guests' `resource.new`,
     /// `resource.drop` and `resource.rep` ([`resource_new`],
-    /// [`resource_drop`], [`resource_rep`]).
+    /// [`resource_drop`], [`resource_rep`]). A trap of the tables is the
+    /// error of the intrinsic, holding the [`Trap`], as for the
+    /// `fact` `trap` import.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use fact_core::host::wasmtime::{resource_drop, resource_new, trap_of, AdapterLinker};
+    /// use fact_core::host::SharedResourceTables;
+    /// use fact_core::{Import, ImportKind, Resource, ResourceOp, Trap};
+    /// use wasmtime::{Engine, Instance, Module, Store};
+    ///
+    /// // An adapter module that passes an `own<r>` from instance 0 to instance 1.
+    /// let adapter = r#"(module
+    ///     (import "resource" "transfer-own:0:1" (func $own (param i32 i32) (result i32)))
+    ///     (import "callee" "take" (func $take (param i32)))
+    ///     (func (export "take") (param i32)
+    ///         (call $take (call $own (local.get 0) (i32.const 0)))))"#;
+    /// let imports = [
+    ///     Import { module: "resource".into(), name: "transfer-own:0:1".into(),
+    ///              kind: ImportKind::Resource { op: ResourceOp::TransferOwn,
+    ///                  src_instance: 0, dst_instance: 1 } },
+    ///     Import { module: "callee".into(), name: "take".into(),
+    ///              kind: ImportKind::Callee { adapter: 0 } },
+    /// ];
+    /// let exports = [fact_core::Export { name: "take".into(), interface: None,
+    ///     function: "take".into(), lower_instance: 0, lift_instance: 1 }];
+    /// // The module's resource list (`Adapters::resources`): `type` 0 is `r`.
+    /// let resources = [Resource { interface: None, name: "r".into(), implementer: Some(0) }];
+    ///
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// let tables = SharedResourceTables::default();
+    /// let r = tables.lock().resource_type(None, "r");
+    ///
+    /// // Instance 1 drops what it is given: its `resource.drop` runs no
+    /// // destructor here.
+    /// let drop = resource_drop(&mut store, tables.clone(), 1, r, None);
+    /// let callee = Module::new(&engine, r#"(module
+    ///     (import "r" "drop" (func $drop (param i32)))
+    ///     (func (export "take") (param i32) (call $drop (local.get 0))))"#)?;
+    /// let callee = Instance::new(&mut store, &callee, &[drop.into()])?;
+    ///
+    /// let mut linker = AdapterLinker::new();
+    /// linker
+    ///     .resources(tables.clone(), &resources)
+    ///     .callee("take", callee.get_func(&mut store, "take").unwrap());
+    /// let module = Module::new(&engine, adapter)?;
+    /// let adapters = linker.instantiate(&mut store, &module, &imports, &exports)?;
+    /// let take = adapters.adapter(&mut store, "take").unwrap().typed::<i32, ()>(&store)?;
+    ///
+    /// // Instance 0 creates a handle (its `resource.new`) and passes it.
+    /// let new = resource_new(&mut store, tables.clone(), 0, r).typed::<i32, i32>(&store)?;
+    /// let handle = new.call(&mut store, 42)?;
+    /// take.call(&mut store, handle)?;
+    /// assert_eq!(tables.lock().handles(0).count(), 0);
+    /// assert_eq!(tables.lock().handles(1).count(), 0);
+    ///
+    /// // It is gone: passing it again traps.
+    /// let err = take.call(&mut store, handle).unwrap_err();
+    /// assert_eq!(trap_of(&err), Some(Trap::UnknownHandle));
+    /// # Ok::<(), wasmtime::Error>(())
+    /// ```
     pub fn resources(&mut self, tables: SharedResourceTables, resources: &[Resource]) -> &mut Self {
         let types = {
             let mut t = tables.lock();
@@ -176,7 +178,7 @@ pub fn resource_new<T: 'static>(
 }
 
 /// `canon resource.drop` of the resource type `ty` for the core modules of
-/// `instance`: `(handle: i32) -> ()` ([`ResourceTables::drop`]). Dropping an
+/// `instance`: `(handle: i32) -> ()` ([`ResourceTables::drop_handle`]). Dropping an
 /// `own` handle calls `dtor`, the resource's destructor, of core type
 /// `(rep: i32) -> ()`, if there is one (after the tables are unlocked, so it
 /// may use them); a trap of the destructor is the error of the drop.
@@ -185,7 +187,7 @@ pub fn resource_new<T: 'static>(
 /// implementing instance; here it is called directly, without touching the
 /// instance flags.
 ///
-/// [`ResourceTables::drop`]: crate::host::ResourceTables::drop
+/// [`ResourceTables::drop_handle`]: crate::host::ResourceTables::drop_handle
 pub fn resource_drop<T: 'static>(
     store: impl AsContextMut<Data = T>,
     tables: SharedResourceTables,
@@ -196,7 +198,7 @@ pub fn resource_drop<T: 'static>(
     Func::wrap(
         store,
         move |mut caller: Caller<'_, T>, handle: i32| -> Result<()> {
-            let dropped = tables.lock().drop(instance, ty, handle as u32);
+            let dropped = tables.lock().drop_handle(instance, ty, handle as u32);
             if let (Some(rep), Some(dtor)) = (dropped.map_err(Error::new)?, dtor) {
                 dtor.call(&mut caller, &[Val::I32(rep as i32)], &mut [])?;
             }
@@ -220,7 +222,6 @@ pub fn resource_rep<T: 'static>(
         rep.map(|r| r as i32).map_err(Error::new)
     })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -386,9 +387,7 @@ mod tests {
             &mut self,
             name: &str,
         ) -> TypedFunc<P, R> {
-            self.adapters
-                .get_typed_func(&mut self.store, name)
-                .unwrap()
+            self.adapters.get_typed_func(&mut self.store, name).unwrap()
         }
 
         fn new_own(&mut self, instance: u32, ty: ResourceType, rep: u32) -> u32 {
@@ -401,9 +400,7 @@ mod tests {
 
         fn keep_borrows(&mut self, keep: bool) {
             let global = self.callee.get_global(&mut self.store, "keep").unwrap();
-            global
-                .set(&mut self.store, Val::I32(keep as i32))
-                .unwrap();
+            global.set(&mut self.store, Val::I32(keep as i32)).unwrap();
         }
     }
 
@@ -516,18 +513,21 @@ mod tests {
         assert_eq!(trap_of(&err), Some(Trap::BorrowNotDropped));
         // 15: a lent handle.
         enter.call(&mut fx.store, ()).unwrap();
-        let b = borrow.call(&mut fx.store, (h as i32, 0)).unwrap();
+        let b = borrow.call(&mut fx.store, (h as i32, 0)).unwrap() as u32;
         assert_eq!(code(own_fn.call(&mut fx.store, (h as i32, 0))), Some(15));
         // 16: a borrowed handle where an own one is expected (instance 1's
         // borrow, given on from 1 to 0).
         let h1 = fx.new_own(1, a, 2);
-        assert_eq!(fx.tables.lock().transfer_own(1, 0, b, a), Err(Trap::NotOwned));
+        assert_eq!(
+            fx.tables.lock().transfer_own(1, 0, b, a),
+            Err(Trap::NotOwned)
+        );
         // 18: instance 1's table is full (indices 1 and 2).
         assert_eq!(h1, 2);
         assert_eq!(code(borrow.call(&mut fx.store, (h as i32, 0))), Some(18));
         let err = exit.call(&mut fx.store, ()).unwrap_err();
         assert_eq!(trap_of(&err), Some(Trap::BorrowNotDropped));
-        fx.tables.lock().drop(1, a, b).unwrap();
+        fx.tables.lock().drop_handle(1, a, b).unwrap();
         exit.call(&mut fx.store, ()).unwrap();
         // Traps raised in the borrow-rep intrinsic of the other direction.
         enter.call(&mut fx.store, ()).unwrap();
@@ -541,9 +541,12 @@ mod tests {
     fn guest_resource_new_rep_and_drop_run_the_destructor() {
         let mut fx = Fixture::new(100);
         let (a, b) = (fx.a, fx.b);
-        let dtor = Func::wrap(&mut fx.store, |mut caller: Caller<'_, Vec<u32>>, rep: i32| {
-            caller.data_mut().push(rep as u32);
-        });
+        let dtor = Func::wrap(
+            &mut fx.store,
+            |mut caller: Caller<'_, Vec<u32>>, rep: i32| {
+                caller.data_mut().push(rep as u32);
+            },
+        );
         let store = &mut fx.store;
         let new = resource_new(&mut *store, fx.tables.clone(), 0, a);
         let rep = resource_rep(&mut *store, fx.tables.clone(), 0, a);
@@ -591,7 +594,9 @@ mod tests {
         });
         let drop = resource_drop(&mut fx.store, fx.tables.clone(), 0, a, Some(dtor));
         let h = fx.new_own(0, a, 10);
-        let err = drop.call(&mut fx.store, &[Val::I32(h as i32)], &mut []).unwrap_err();
+        let err = drop
+            .call(&mut fx.store, &[Val::I32(h as i32)], &mut [])
+            .unwrap_err();
         assert_eq!(trap_of(&err), Some(Trap::InvalidChar));
         assert_eq!(fx.handle(0, h), Some(own(a, 11, 0)));
     }
