@@ -1,17 +1,17 @@
 (module
   (type (;0;) (func (param i32 i32)))
-  (type (;1;) (func (param i32)))
-  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;3;) (func (param i32 i32 i32)))
+  (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;2;) (func (param i32 i32 i32)))
+  (type (;3;) (func (param i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
   (import "callee" "f" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
-  (import "fact" "trap" (func (;1;) (type 1)))
   (import "instance-0" "memory" (memory (;0;) 0))
-  (import "instance-1" "realloc" (func (;2;) (type 2)))
+  (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;3;) (type 3)))
+  (import "transcode" "copy-utf8:0:1" (func (;2;) (type 2)))
+  (import "fact" "trap" (func (;3;) (type 3)))
   (export "f" (func 4))
   (func (;4;) (type 0) (param i32 i32)
     (local i32 i32)
@@ -21,7 +21,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 1
+      call 3
       unreachable
     end
     global.get 1
@@ -30,7 +30,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 1
+      call 3
       unreachable
     end
     global.get 1
@@ -65,7 +65,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 12
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -77,7 +77,7 @@
     i32.and
     if ;; label = @1
       i32.const 4
-      call 1
+      call 3
       unreachable
     end
     local.get 0
@@ -92,7 +92,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -105,14 +105,14 @@
     i32.const 0
     i32.const 4
     local.get 4
-    call 2
+    call 1
     local.set 5
     local.get 5
     i32.const 3
     i32.and
     if ;; label = @1
       i32.const 6
-      call 1
+      call 3
       unreachable
     end
     local.get 5
@@ -127,7 +127,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 1
+      call 3
       unreachable
     end
     local.get 0
@@ -193,7 +193,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 11
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -210,7 +210,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -221,7 +221,7 @@
     i32.const 0
     i32.const 1
     local.get 4
-    call 2
+    call 1
     local.set 5
     local.get 5
     i64.extend_i32_u
@@ -235,13 +235,13 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 1
+      call 3
       unreachable
     end
     local.get 0
     local.get 1
     local.get 5
-    call 3
+    call 2
     local.get 5
     local.set 2
     local.get 2

@@ -8,138 +8,133 @@
   (import "post-return" "f" (func (;1;) (type 1)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
-  (import "fact" "trap" (func (;2;) (type 1)))
   (import "instance-0" "memory" (memory (;0;) 0))
-  (import "instance-1" "realloc" (func (;3;) (type 2)))
+  (import "instance-1" "realloc" (func (;2;) (type 2)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;4;) (type 3)))
+  (import "transcode" "copy-utf8:0:1" (func (;3;) (type 3)))
+  (import "fact" "trap" (func (;4;) (type 1)))
   (import "instance-0" "realloc" (func (;5;) (type 2)))
   (import "transcode" "copy-utf8:1:0" (func (;6;) (type 3)))
   (export "f" (func 7))
   (func (;7;) (type 3) (param i32 i32 i32)
     (local i32 i32 i32 i32 i32)
-    global.get 0
-    i32.const 1
-    i32.and
-    i32.eqz
-    if ;; label = @1
-      i32.const 1
-      call 2
-      unreachable
-    end
-    global.get 1
-    i32.const 2
-    i32.and
-    i32.eqz
-    if ;; label = @1
-      i32.const 2
-      call 2
-      unreachable
-    end
-    global.get 1
-    i32.const -3
-    i32.and
-    global.set 1
-    global.get 1
-    i32.const -2
-    i32.and
-    global.set 1
-    local.get 0
-    local.get 1
-    call 8
-    local.set 4
-    local.set 3
-    global.get 1
-    i32.const 1
-    i32.or
-    global.set 1
-    local.get 3
-    local.get 4
-    call 0
-    local.set 5
-    local.get 5
-    i32.const 3
-    i32.and
-    if ;; label = @1
+    block ;; label = @1
+      block ;; label = @2
+        global.get 0
+        i32.const 1
+        i32.and
+        i32.eqz
+        if ;; label = @3
+          i32.const 1
+          call 4
+          unreachable
+        end
+        global.get 1
+        i32.const 2
+        i32.and
+        i32.eqz
+        if ;; label = @3
+          i32.const 2
+          call 4
+          unreachable
+        end
+        global.get 1
+        i32.const -3
+        i32.and
+        global.set 1
+        global.get 1
+        i32.const -2
+        i32.and
+        global.set 1
+        local.get 0
+        local.get 1
+        call 8
+        local.set 4
+        local.set 3
+        global.get 1
+        i32.const 1
+        i32.or
+        global.set 1
+        local.get 3
+        local.get 4
+        call 0
+        local.set 5
+        local.get 5
+        i32.const 3
+        i32.and
+        br_if 0 (;@2;)
+        local.get 5
+        i64.extend_i32_u
+        i64.const 8
+        i64.add
+        memory.size 1
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
+        i64.gt_u
+        br_if 1 (;@1;)
+        local.get 2
+        i32.const 3
+        i32.and
+        br_if 0 (;@2;)
+        local.get 2
+        i64.extend_i32_u
+        i64.const 8
+        i64.add
+        memory.size
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
+        i64.gt_u
+        br_if 1 (;@1;)
+        global.get 0
+        i32.const -2
+        i32.and
+        global.set 0
+        local.get 5
+        i32.load 1
+        local.set 6
+        local.get 5
+        i32.load 1 offset=4
+        local.set 7
+        local.get 6
+        local.get 7
+        call 9
+        local.set 6
+        local.set 7
+        local.get 2
+        local.get 7
+        i32.store
+        local.get 2
+        local.get 6
+        i32.store offset=4
+        global.get 0
+        i32.const 1
+        i32.or
+        global.set 0
+        global.get 1
+        i32.const -2
+        i32.and
+        global.set 1
+        local.get 5
+        call 1
+        global.get 1
+        i32.const 1
+        i32.or
+        global.set 1
+        global.get 1
+        i32.const 2
+        i32.or
+        global.set 1
+        return
+      end
       i32.const 4
-      call 2
+      call 4
       unreachable
     end
-    local.get 5
-    i64.extend_i32_u
-    i64.const 8
-    i64.add
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const 3
-      call 2
-      unreachable
-    end
-    local.get 2
     i32.const 3
-    i32.and
-    if ;; label = @1
-      i32.const 4
-      call 2
-      unreachable
-    end
-    local.get 2
-    i64.extend_i32_u
-    i64.const 8
-    i64.add
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const 3
-      call 2
-      unreachable
-    end
-    global.get 0
-    i32.const -2
-    i32.and
-    global.set 0
-    local.get 5
-    i32.load 1
-    local.set 6
-    local.get 5
-    i32.load 1 offset=4
-    local.set 7
-    local.get 6
-    local.get 7
-    call 9
-    local.set 6
-    local.set 7
-    local.get 2
-    local.get 7
-    i32.store
-    local.get 2
-    local.get 6
-    i32.store offset=4
-    global.get 0
-    i32.const 1
-    i32.or
-    global.set 0
-    global.get 1
-    i32.const -2
-    i32.and
-    global.set 1
-    local.get 5
-    call 1
-    global.get 1
-    i32.const 1
-    i32.or
-    global.set 1
-    global.get 1
-    i32.const 2
-    i32.or
-    global.set 1
+    call 4
+    unreachable
   )
   (func (;8;) (type 4) (param i32 i32) (result i32 i32)
     (local i32 i32 i32 i32)
@@ -148,7 +143,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 11
-      call 2
+      call 4
       unreachable
     end
     local.get 1
@@ -165,7 +160,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 2
+      call 4
       unreachable
     end
     local.get 1
@@ -176,7 +171,7 @@
     i32.const 0
     i32.const 1
     local.get 4
-    call 3
+    call 2
     local.set 5
     local.get 5
     i64.extend_i32_u
@@ -190,13 +185,13 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 2
+      call 4
       unreachable
     end
     local.get 0
     local.get 1
     local.get 5
-    call 4
+    call 3
     local.get 5
     local.set 2
     local.get 2
@@ -209,7 +204,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 11
-      call 2
+      call 4
       unreachable
     end
     local.get 1
@@ -226,7 +221,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 2
+      call 4
       unreachable
     end
     local.get 1
@@ -251,7 +246,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 2
+      call 4
       unreachable
     end
     local.get 0

@@ -1,20 +1,20 @@
 (module
   (type (;0;) (func (param i32 i32)))
-  (type (;1;) (func (param i32)))
-  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;3;) (func (param i64 i64 i32) (result i32)))
-  (type (;4;) (func (param i64 i64 i32)))
+  (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;2;) (func (param i64 i64 i32) (result i32)))
+  (type (;3;) (func (param i64 i64 i32)))
+  (type (;4;) (func (param i32)))
   (type (;5;) (func (param i64 i64) (result i32 i32)))
   (type (;6;) (func (param i64 i64)))
   (import "callee" "f" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
-  (import "fact" "trap" (func (;1;) (type 1)))
   (import "instance-0" "memory64" (memory (;0;) i64 0))
-  (import "instance-1" "realloc" (func (;2;) (type 2)))
+  (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "utf16-to-latin1:0:1" (func (;3;) (type 3)))
-  (import "transcode" "copy-utf16:0:1" (func (;4;) (type 4)))
+  (import "transcode" "utf16-to-latin1:0:1" (func (;2;) (type 2)))
+  (import "transcode" "copy-utf16:0:1" (func (;3;) (type 3)))
+  (import "fact" "trap" (func (;4;) (type 4)))
   (export "f" (func 5))
   (func (;5;) (type 6) (param i64 i64)
     (local i32 i32)
@@ -24,7 +24,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 1
+      call 4
       unreachable
     end
     global.get 1
@@ -33,7 +33,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 1
+      call 4
       unreachable
     end
     global.get 1
@@ -63,194 +63,63 @@
   )
   (func (;6;) (type 5) (param i64 i64) (result i32 i32)
     (local i32 i32 i64 i64 i32 i32 i32 i32 i32 i32)
-    local.get 1
-    i64.const 134217727
-    i64.gt_u
-    if ;; label = @1
-      i32.const 11
-      call 1
-      unreachable
-    end
-    local.get 1
-    i64.const 2
-    i64.mul
-    local.set 4
-    local.get 0
-    i64.const 1
-    i64.and
-    i32.wrap_i64
-    if ;; label = @1
-      i32.const 4
-      call 1
-      unreachable
-    end
-    memory.size
-    i64.const 16
-    i64.shl
-    local.set 5
-    local.get 0
-    local.get 5
-    i64.gt_u
-    local.get 0
-    local.get 4
-    i64.add
-    local.get 5
-    i64.gt_u
-    i32.or
-    if ;; label = @1
-      i32.const 3
-      call 1
-      unreachable
-    end
-    local.get 1
-    i32.wrap_i64
-    local.set 6
-    i32.const 0
-    i32.const 0
-    i32.const 2
-    local.get 6
-    call 2
-    local.set 7
-    local.get 7
-    i32.const 1
-    i32.and
-    if ;; label = @1
-      i32.const 6
-      call 1
-      unreachable
-    end
-    local.get 7
-    i64.extend_i32_u
-    local.get 6
-    i64.extend_i32_u
-    i64.add
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const 5
-      call 1
-      unreachable
-    end
-    local.get 7
-    local.set 2
-    local.get 0
-    local.get 1
-    local.get 7
-    call 3
-    local.tee 3
-    i32.const -1
-    i32.eq
-    if ;; label = @1
-      local.get 6
-      i32.const 2
-      i32.mul
-      local.set 8
-      local.get 7
-      local.get 6
-      i32.const 2
-      local.get 8
-      call 2
-      local.set 9
-      local.get 9
-      i32.const 1
-      i32.and
-      if ;; label = @2
-        i32.const 6
-        call 1
-        unreachable
-      end
-      local.get 9
-      i64.extend_i32_u
-      local.get 8
-      i64.extend_i32_u
-      i64.add
-      memory.size 1
-      i64.extend_i32_u
-      i64.const 16
-      i64.shl
-      i64.gt_u
-      if ;; label = @2
-        i32.const 5
-        call 1
-        unreachable
-      end
-      local.get 9
-      local.set 2
-      local.get 0
-      local.get 1
-      local.get 9
-      call 4
-      local.get 6
-      local.set 3
-      local.get 3
-      i32.const 2
-      i32.mul
-      local.set 10
-      local.get 10
-      local.get 8
-      i32.lt_u
-      if ;; label = @2
-        local.get 9
-        local.get 8
-        i32.const 2
-        local.get 10
-        call 2
-        local.set 11
-        local.get 11
-        i32.const 1
-        i32.and
-        if ;; label = @3
-          i32.const 6
-          call 1
-          unreachable
-        end
-        local.get 11
-        i64.extend_i32_u
-        local.get 10
-        i64.extend_i32_u
-        i64.add
-        memory.size 1
-        i64.extend_i32_u
-        i64.const 16
-        i64.shl
+    block ;; label = @1
+      block ;; label = @2
+        local.get 1
+        i64.const 134217727
         i64.gt_u
         if ;; label = @3
-          i32.const 5
-          call 1
+          i32.const 11
+          call 4
           unreachable
         end
-        local.get 11
-        local.set 2
-      end
-      local.get 3
-      i32.const -2147483648
-      i32.or
-      local.set 3
-    else
-      local.get 3
-      local.get 6
-      i32.lt_u
-      if ;; label = @2
-        local.get 7
+        local.get 1
+        i64.const 2
+        i64.mul
+        local.set 4
+        local.get 0
+        i64.const 1
+        i64.and
+        i32.wrap_i64
+        if ;; label = @3
+          i32.const 4
+          call 4
+          unreachable
+        end
+        memory.size
+        i64.const 16
+        i64.shl
+        local.set 5
+        local.get 0
+        local.get 5
+        i64.gt_u
+        local.get 0
+        local.get 4
+        i64.add
+        local.get 5
+        i64.gt_u
+        i32.or
+        if ;; label = @3
+          i32.const 3
+          call 4
+          unreachable
+        end
+        local.get 1
+        i32.wrap_i64
+        local.set 6
+        i32.const 0
+        i32.const 0
+        i32.const 2
         local.get 6
-        i32.const 2
-        local.get 3
-        call 2
-        local.set 10
-        local.get 10
+        call 1
+        local.set 7
+        local.get 7
         i32.const 1
         i32.and
-        if ;; label = @3
-          i32.const 6
-          call 1
-          unreachable
-        end
-        local.get 10
+        br_if 0 (;@2;)
+        local.get 7
         i64.extend_i32_u
-        local.get 3
+        local.get 6
         i64.extend_i32_u
         i64.add
         memory.size 1
@@ -258,16 +127,126 @@
         i64.const 16
         i64.shl
         i64.gt_u
-        if ;; label = @3
-          i32.const 5
-          call 1
-          unreachable
-        end
-        local.get 10
+        br_if 1 (;@1;)
+        local.get 7
         local.set 2
+        local.get 0
+        local.get 1
+        local.get 7
+        call 2
+        local.tee 3
+        i32.const -1
+        i32.eq
+        if ;; label = @3
+          local.get 6
+          i32.const 2
+          i32.mul
+          local.set 8
+          local.get 7
+          local.get 6
+          i32.const 2
+          local.get 8
+          call 1
+          local.set 9
+          local.get 9
+          i32.const 1
+          i32.and
+          br_if 1 (;@2;)
+          local.get 9
+          i64.extend_i32_u
+          local.get 8
+          i64.extend_i32_u
+          i64.add
+          memory.size 1
+          i64.extend_i32_u
+          i64.const 16
+          i64.shl
+          i64.gt_u
+          br_if 2 (;@1;)
+          local.get 9
+          local.set 2
+          local.get 0
+          local.get 1
+          local.get 9
+          call 3
+          local.get 6
+          local.set 3
+          local.get 3
+          i32.const 2
+          i32.mul
+          local.set 10
+          local.get 10
+          local.get 8
+          i32.lt_u
+          if ;; label = @4
+            local.get 9
+            local.get 8
+            i32.const 2
+            local.get 10
+            call 1
+            local.set 11
+            local.get 11
+            i32.const 1
+            i32.and
+            br_if 2 (;@2;)
+            local.get 11
+            i64.extend_i32_u
+            local.get 10
+            i64.extend_i32_u
+            i64.add
+            memory.size 1
+            i64.extend_i32_u
+            i64.const 16
+            i64.shl
+            i64.gt_u
+            br_if 3 (;@1;)
+            local.get 11
+            local.set 2
+          end
+          local.get 3
+          i32.const -2147483648
+          i32.or
+          local.set 3
+        else
+          local.get 3
+          local.get 6
+          i32.lt_u
+          if ;; label = @4
+            local.get 7
+            local.get 6
+            i32.const 2
+            local.get 3
+            call 1
+            local.set 10
+            local.get 10
+            i32.const 1
+            i32.and
+            br_if 2 (;@2;)
+            local.get 10
+            i64.extend_i32_u
+            local.get 3
+            i64.extend_i32_u
+            i64.add
+            memory.size 1
+            i64.extend_i32_u
+            i64.const 16
+            i64.shl
+            i64.gt_u
+            br_if 3 (;@1;)
+            local.get 10
+            local.set 2
+          end
+        end
+        local.get 2
+        local.get 3
+        return
       end
+      i32.const 6
+      call 4
+      unreachable
     end
-    local.get 2
-    local.get 3
+    i32.const 5
+    call 4
+    unreachable
   )
 )

@@ -1,179 +1,174 @@
 (module
   (type (;0;) (func (param i32 i64 i32) (result i32)))
-  (type (;1;) (func (param i32)))
-  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;3;) (func (param i32 i32 i32)))
+  (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;2;) (func (param i32 i32 i32)))
+  (type (;3;) (func (param i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
   (type (;5;) (func (param i32 i32)))
   (type (;6;) (func (param i32 i64 i32 i32)))
   (import "callee" "f" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
-  (import "fact" "trap" (func (;1;) (type 1)))
   (import "instance-0" "memory" (memory (;0;) 0))
-  (import "instance-1" "realloc" (func (;2;) (type 2)))
+  (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;3;) (type 3)))
-  (import "instance-0" "realloc" (func (;4;) (type 2)))
-  (import "transcode" "copy-utf8:1:0" (func (;5;) (type 3)))
+  (import "transcode" "copy-utf8:0:1" (func (;2;) (type 2)))
+  (import "fact" "trap" (func (;3;) (type 3)))
+  (import "instance-0" "realloc" (func (;4;) (type 1)))
+  (import "transcode" "copy-utf8:1:0" (func (;5;) (type 2)))
   (export "f" (func 6))
   (func (;6;) (type 6) (param i32 i64 i32 i32)
     (local i32 i64 i32 i32 f32 f32 i64 i64 i32 i32 i32 i32)
-    global.get 0
-    i32.const 1
-    i32.and
-    i32.eqz
-    if ;; label = @1
-      i32.const 1
-      call 1
-      unreachable
-    end
-    global.get 1
-    i32.const 2
-    i32.and
-    i32.eqz
-    if ;; label = @1
-      i32.const 2
-      call 1
-      unreachable
-    end
-    global.get 1
-    i32.const -3
-    i32.and
-    global.set 1
-    global.get 1
-    i32.const -2
-    i32.and
-    global.set 1
-    local.get 0
-    local.set 7
     block ;; label = @1
       block ;; label = @2
+        global.get 0
+        i32.const 1
+        i32.and
+        i32.eqz
+        if ;; label = @3
+          i32.const 1
+          call 3
+          unreachable
+        end
+        global.get 1
+        i32.const 2
+        i32.and
+        i32.eqz
+        if ;; label = @3
+          i32.const 2
+          call 3
+          unreachable
+        end
+        global.get 1
+        i32.const -3
+        i32.and
+        global.set 1
+        global.get 1
+        i32.const -2
+        i32.and
+        global.set 1
+        local.get 0
+        local.set 7
         block ;; label = @3
           block ;; label = @4
             block ;; label = @5
+              block ;; label = @6
+                block ;; label = @7
+                  local.get 7
+                  br_table 0 (;@7;) 1 (;@6;) 2 (;@5;) 3 (;@4;)
+                end
+                local.get 7
+                local.set 4
+                local.get 1
+                i32.wrap_i64
+                f32.reinterpret_i32
+                local.set 8
+                local.get 8
+                local.set 9
+                local.get 9
+                i32.reinterpret_f32
+                i64.extend_i32_u
+                local.set 5
+                i32.const 0
+                local.set 6
+                br 3 (;@3;)
+              end
               local.get 7
-              br_table 0 (;@5;) 1 (;@4;) 2 (;@3;) 3 (;@2;)
+              local.set 4
+              local.get 1
+              local.set 10
+              local.get 10
+              local.set 11
+              local.get 11
+              local.set 5
+              i32.const 0
+              local.set 6
+              br 2 (;@3;)
             end
             local.get 7
             local.set 4
             local.get 1
             i32.wrap_i64
-            f32.reinterpret_i32
-            local.set 8
-            local.get 8
-            local.set 9
-            local.get 9
-            i32.reinterpret_f32
+            local.set 12
+            local.get 2
+            local.set 13
+            local.get 12
+            local.get 13
+            call 7
+            local.set 15
+            local.set 14
+            local.get 14
             i64.extend_i32_u
             local.set 5
-            i32.const 0
+            local.get 15
             local.set 6
-            br 3 (;@1;)
+            br 1 (;@3;)
           end
-          local.get 7
-          local.set 4
-          local.get 1
-          local.set 10
-          local.get 10
-          local.set 11
-          local.get 11
-          local.set 5
-          i32.const 0
-          local.set 6
-          br 2 (;@1;)
+          i32.const 8
+          call 3
+          unreachable
         end
-        local.get 7
-        local.set 4
-        local.get 1
-        i32.wrap_i64
-        local.set 12
-        local.get 2
-        local.set 13
-        local.get 12
-        local.get 13
-        call 7
-        local.set 15
+        global.get 1
+        i32.const 1
+        i32.or
+        global.set 1
+        local.get 4
+        local.get 5
+        local.get 6
+        call 0
         local.set 14
         local.get 14
+        i32.const 7
+        i32.and
+        br_if 0 (;@2;)
+        local.get 14
         i64.extend_i32_u
-        local.set 5
-        local.get 15
-        local.set 6
-        br 1 (;@1;)
+        i64.const 24
+        i64.add
+        memory.size 1
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
+        i64.gt_u
+        br_if 1 (;@1;)
+        local.get 3
+        i32.const 7
+        i32.and
+        br_if 0 (;@2;)
+        local.get 3
+        i64.extend_i32_u
+        i64.const 24
+        i64.add
+        memory.size
+        i64.extend_i32_u
+        i64.const 16
+        i64.shl
+        i64.gt_u
+        br_if 1 (;@1;)
+        global.get 0
+        i32.const -2
+        i32.and
+        global.set 0
+        local.get 14
+        local.get 3
+        call 8
+        global.get 0
+        i32.const 1
+        i32.or
+        global.set 0
+        global.get 1
+        i32.const 2
+        i32.or
+        global.set 1
+        return
       end
-      i32.const 8
-      call 1
-      unreachable
-    end
-    global.get 1
-    i32.const 1
-    i32.or
-    global.set 1
-    local.get 4
-    local.get 5
-    local.get 6
-    call 0
-    local.set 14
-    local.get 14
-    i32.const 7
-    i32.and
-    if ;; label = @1
       i32.const 4
-      call 1
+      call 3
       unreachable
     end
-    local.get 14
-    i64.extend_i32_u
-    i64.const 24
-    i64.add
-    memory.size 1
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const 3
-      call 1
-      unreachable
-    end
-    local.get 3
-    i32.const 7
-    i32.and
-    if ;; label = @1
-      i32.const 4
-      call 1
-      unreachable
-    end
-    local.get 3
-    i64.extend_i32_u
-    i64.const 24
-    i64.add
-    memory.size
-    i64.extend_i32_u
-    i64.const 16
-    i64.shl
-    i64.gt_u
-    if ;; label = @1
-      i32.const 3
-      call 1
-      unreachable
-    end
-    global.get 0
-    i32.const -2
-    i32.and
-    global.set 0
-    local.get 14
-    local.get 3
-    call 8
-    global.get 0
-    i32.const 1
-    i32.or
-    global.set 0
-    global.get 1
-    i32.const 2
-    i32.or
-    global.set 1
+    i32.const 3
+    call 3
+    unreachable
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
     (local i32 i32 i32 i32)
@@ -182,7 +177,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 11
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -199,7 +194,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -210,7 +205,7 @@
     i32.const 0
     i32.const 1
     local.get 4
-    call 2
+    call 1
     local.set 5
     local.get 5
     i64.extend_i32_u
@@ -224,13 +219,13 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 1
+      call 3
       unreachable
     end
     local.get 0
     local.get 1
     local.get 5
-    call 3
+    call 2
     local.get 5
     local.set 2
     local.get 2
@@ -270,7 +265,7 @@
         br 1 (;@1;)
       end
       i32.const 8
-      call 1
+      call 3
       unreachable
     end
   )
@@ -328,7 +323,7 @@
         br 1 (;@1;)
       end
       i32.const 8
-      call 1
+      call 3
       unreachable
     end
   )
@@ -339,7 +334,7 @@
     i32.gt_u
     if ;; label = @1
       i32.const 11
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -356,7 +351,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 3
-      call 1
+      call 3
       unreachable
     end
     local.get 1
@@ -381,7 +376,7 @@
     i64.gt_u
     if ;; label = @1
       i32.const 5
-      call 1
+      call 3
       unreachable
     end
     local.get 0

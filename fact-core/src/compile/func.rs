@@ -12,9 +12,27 @@ use crate::Trap;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
 /// The function being generated, with access to the module being built.
+///
+/// Traps are not emitted where they are detected: each check branches
+/// (`br_if`) out of the function body to one shared trap block per trap code,
+/// appended by [`FuncGen::finish`], so a check costs two bytes and the trap
+/// call is emitted once per function.
 pub(crate) struct FuncGen<'s, 'a> {
     pub st: &'s mut State<'a>,
     pub body: FuncBody,
+    /// How many blocks are open at the current instruction.
+    depth: u32,
+    /// Branches to trap blocks, to patch in `finish`.
+    trap_sites: Vec<TrapSite>,
+}
+
+/// A `br` or `br_if` to the trap block of `trap`, at instruction `at`,
+/// emitted inside `depth` open blocks.
+#[derive(Debug, Clone, Copy)]
+struct TrapSite {
+    at: usize,
+    depth: u32,
+    trap: Trap,
 }
 
 /// A byte length: known at compile time, or held in a local of the side's
@@ -30,11 +48,18 @@ impl<'s, 'a> FuncGen<'s, 'a> {
         FuncGen {
             st,
             body: FuncBody::new(sig),
+            depth: 0,
+            trap_sites: Vec::new(),
         }
     }
 
     /// Appends an instruction.
     pub(crate) fn ins(&mut self, i: I<'static>) {
+        match i {
+            I::Block(_) | I::Loop(_) | I::If(_) => self.depth += 1,
+            I::End => self.depth -= 1,
+            _ => {}
+        }
         self.body.ins(i);
     }
 
@@ -57,19 +82,21 @@ impl<'s, 'a> FuncGen<'s, 'a> {
 
     /// Traps unconditionally with `trap`.
     pub(crate) fn trap(&mut self, trap: Trap) {
-        if self.st.trap_import {
-            let f = self.st.module.trap();
-            self.ins(I::I32Const(trap.code() as i32));
-            self.ins(I::Call(f.raw()));
-        }
-        self.ins(I::Unreachable);
+        self.branch_to_trap(trap, I::Br(0));
     }
 
     /// Pops an `i32` condition and traps with `trap` when it is non-zero.
     pub(crate) fn trap_if(&mut self, trap: Trap) {
-        self.ins(I::If(BlockType::Empty));
-        self.trap(trap);
-        self.ins(I::End);
+        self.branch_to_trap(trap, I::BrIf(0));
+    }
+
+    fn branch_to_trap(&mut self, trap: Trap, branch: I<'static>) {
+        self.trap_sites.push(TrapSite {
+            at: self.body.instructions().len(),
+            depth: self.depth,
+            trap,
+        });
+        self.ins(branch);
     }
 
     /// The memory of a side (which must have one).
@@ -268,7 +295,70 @@ impl<'s, 'a> FuncGen<'s, 'a> {
     }
 
     /// Finishes the function.
-    pub(crate) fn finish(self) -> FuncBody {
+    ///
+    /// A trap code checked at two or more places gets a shared trap block:
+    /// the body becomes `block .. block <body> return end <trap a> .. end
+    /// <trap z>`, one block per such code (innermost first) and each check
+    /// a `br_if` to it. A code checked once is cheaper inline:
+    /// `if <trap> end`.
+    pub(crate) fn finish(mut self) -> FuncBody {
+        debug_assert_eq!(self.depth, 0, "unbalanced blocks");
+        let mut shared: Vec<Trap> = Vec::new();
+        for site in &self.trap_sites {
+            let uses = self
+                .trap_sites
+                .iter()
+                .filter(|s| s.trap == site.trap)
+                .count();
+            if uses >= 2 && !shared.contains(&site.trap) {
+                shared.push(site.trap);
+            }
+        }
+        let trap_fn = self.st.trap_import.then(|| self.st.module.trap());
+        let raise = |trap: Trap| {
+            let mut code = Vec::new();
+            if let Some(f) = trap_fn {
+                code.push(I::I32Const(trap.code() as i32));
+                code.push(I::Call(f.raw()));
+            }
+            code.push(I::Unreachable);
+            code
+        };
+        let mut sites = self.trap_sites.iter().peekable();
+        let code = self.body.take_instructions();
+        let mut out = Vec::with_capacity(code.len() + 4 * self.trap_sites.len());
+        out.extend(shared.iter().map(|_| I::Block(BlockType::Empty)));
+        for (at, instruction) in code.into_iter().enumerate() {
+            let Some(site) = sites.next_if(|s| s.at == at) else {
+                out.push(instruction);
+                continue;
+            };
+            let conditional = matches!(instruction, I::BrIf(_));
+            match shared.iter().position(|t| *t == site.trap) {
+                Some(k) => {
+                    let label = site.depth + k as u32;
+                    out.push(if conditional {
+                        I::BrIf(label)
+                    } else {
+                        I::Br(label)
+                    });
+                }
+                None if conditional => {
+                    out.push(I::If(BlockType::Empty));
+                    out.extend(raise(site.trap));
+                    out.push(I::End);
+                }
+                None => out.extend(raise(site.trap)),
+            }
+        }
+        if !shared.is_empty() {
+            out.push(I::Return);
+            for trap in shared {
+                out.push(I::End);
+                out.extend(raise(trap));
+            }
+        }
+        self.body.set_instructions(out);
         self.body
     }
 }

@@ -211,6 +211,32 @@ pub fn source_range(
     }
 }
 
+/// The byte range of the destination memory that `op` may write for
+/// `(dst, len)`, after the alignment, bounds and length checks (steps 4 to 6
+/// of the [checks](super#checks)): the worst case for the conversion, which
+/// is what the adapter allocated.
+///
+/// With [`source_range`] and the validators, this lets an engine check an
+/// intrinsic's arguments before it moves any bytes itself (the Wasmtime glue
+/// copies strings between two memories in chunks that way).
+pub fn destination_range(
+    op: Transcode,
+    mem_len: usize,
+    dst: u64,
+    len: u64,
+    dst_memory64: bool,
+) -> Result<Range<usize>, Trap> {
+    let (unit, align) = destination(op);
+    let range = units(mem_len, dst, len, unit, align)?;
+    if op.returns_length() && len >= utf16_tag(dst_memory64) {
+        // The result, or the UTF-16 tag, would not fit in the destination's
+        // address type. Unreachable for lengths the adapter checked against
+        // the spec's maximum string length.
+        return Err(Trap::StringTooLong);
+    }
+    Ok(range)
+}
+
 /// The arguments of an intrinsic after every check.
 struct Checked {
     src: Range<usize>,
@@ -238,14 +264,7 @@ fn check(
         Source::Utf16 => validate_utf16(bytes)?,
         Source::Latin1 => false,
     };
-    let (unit, align) = destination(op);
-    let dst = units(mems.dst_len(), dst, len, unit, align)?;
-    if op.returns_length() && len >= utf16_tag(dst_memory64) {
-        // The result, or the UTF-16 tag, would not fit in the destination's
-        // address type. Unreachable for lengths the adapter checked against
-        // the spec's maximum string length.
-        return Err(Trap::StringTooLong);
-    }
+    let dst = destination_range(op, mems.dst_len(), dst, len, dst_memory64)?;
     Ok(Checked {
         src,
         dst,
@@ -316,11 +335,7 @@ pub fn transcode(
             None
         }
         Transcode::Utf8ToUtf16 => count(mems.with(src, dst, unicode::utf8_to_utf16)),
-        Transcode::Utf16AsciiPrefix => count(mems.with(src, dst, |s, d| {
-            let n = unicode::utf16_prefix(s, true);
-            unicode::narrow(&s[..2 * n], &mut d[..n]);
-            n
-        })),
+        Transcode::Utf16AsciiPrefix => count(mems.with(src, dst, unicode::utf16_ascii_prefix)),
         Transcode::Latin1AsciiPrefix => count(mems.with(src, dst, |s, d| {
             let n = unicode::ascii_prefix(s);
             d[..n].copy_from_slice(&s[..n]);

@@ -288,6 +288,23 @@ pub(super) fn utf16_to_utf8(src: &[u8], dst: &mut [u8]) -> usize {
     j
 }
 
+/// Writes the leading code units of `src` (UTF-16) that are below 0x80 to
+/// `dst` (room for `src.len() / 2` bytes) as bytes, up to the first other
+/// one. Returns how many that was.
+pub(super) fn utf16_ascii_prefix(src: &[u8], dst: &mut [u8]) -> usize {
+    let mut n = ascii_prefix_to_utf8(src, dst);
+    // After the last whole block.
+    while let Some(u) = src.get(2 * n..2 * n + 2) {
+        let u = u16::from_le_bytes([u[0], u[1]]);
+        if u >= 0x80 {
+            break;
+        }
+        dst[n] = u as u8;
+        n += 1;
+    }
+    n
+}
+
 /// Narrows the leading ASCII code units of `src` into `dst`, 16 at a time
 /// and then the start of the first other block; returns how many code
 /// units that was.
@@ -549,6 +566,10 @@ mod tests {
             let src = utf16(&s);
             let units: Vec<u16> = s.encode_utf16().collect();
             let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+            let mut dst = vec![0xaa; units.len()];
+            assert_eq!(utf16_ascii_prefix(&src, &mut dst), ascii, "{s:?}");
+            assert_eq!(&dst[..ascii], &s.as_bytes()[..ascii], "{s:?}");
+            assert!(dst[ascii..].iter().all(|&b| b == 0xaa), "{s:?}");
             let latin1 = units.iter().take_while(|&&u| u < 0x100).count();
             assert_eq!(utf16_prefix(&src, true), ascii, "{s:?}");
             assert_eq!(utf16_prefix(&src, false), latin1, "{s:?}");
@@ -608,6 +629,9 @@ mod tests {
                 let expected = units.iter().take_while(|&&u| u < limit).count();
                 assert_eq!(utf16_prefix(&src16, ascii), expected, "{s:?}");
             }
+            let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+            assert_eq!(utf16_ascii_prefix(&src16, &mut dst), ascii, "{s:?}");
+            assert_eq!(&dst[..ascii], &s.as_bytes()[..ascii], "{s:?}");
             assert_eq!(
                 validate_utf16(&src16),
                 Ok(s.chars().all(|c| u32::from(c) < 256))

@@ -76,6 +76,16 @@ impl FuncBody {
         self.code.push(instruction);
     }
 
+    /// Takes the instructions out, leaving none.
+    pub(crate) fn take_instructions(&mut self) -> Vec<Instruction<'static>> {
+        std::mem::take(&mut self.code)
+    }
+
+    /// Replaces the instructions.
+    pub(crate) fn set_instructions(&mut self, code: Vec<Instruction<'static>>) {
+        self.code = code;
+    }
+
     /// The declared (non-parameter) locals.
     pub(crate) fn locals(&self) -> &[ValType] {
         &self.locals

@@ -322,3 +322,46 @@ fn shared_memory_transcodes_in_place() {
     assert_eq!(g.call::<_, i32>((4, 4, 2)), Ok(3));
     assert_eq!(g.written(2, 6), utf16("añb"));
 }
+
+#[test]
+fn copies_between_two_memories_in_chunks() {
+    let mut g = Glue::new(
+        Transcode::CopyUtf16,
+        (false, false),
+        false,
+        r#"(module
+            (import "instance-0" "memory" (memory 1))
+            (import "instance-1" "memory" (memory 1))
+            (import "transcode" "copy-utf16:0:1" (func (param i32 i32 i32)))
+            (export "run" (func 0)))"#,
+    );
+    // 45,000 bytes more than one chunk: a pair straddles each chunk boundary.
+    let s = "ab😀".repeat(6000);
+    let src = utf16(&s);
+    g.dst.grow(&mut g.store, 1).unwrap();
+    g.src.grow(&mut g.store, 1).unwrap();
+    g.write(2, &src);
+    let len = src.len() as i32 / 2;
+    g.call::<_, ()>((2, len, 4)).unwrap();
+    assert_eq!(g.written(4, src.len()), &src[..]);
+    // The checks come before any byte moves, in order.
+    g.write(2 + src.len() - 2, &[0x00, 0xd8]);
+    assert_eq!(
+        g.call::<_, ()>((2, len, 1 << 17)),
+        Err(Some(Trap::InvalidUtf16))
+    );
+    assert_eq!(
+        g.call::<_, ()>((2, len - 2, 3)),
+        Err(Some(Trap::Misaligned))
+    );
+    assert_eq!(
+        g.call::<_, ()>((2, len - 2, (1 << 17) - 8)),
+        Err(Some(Trap::OutOfBounds))
+    );
+    assert_eq!(g.call::<_, ()>((1, 1, 0)), Err(Some(Trap::Misaligned)));
+    assert_eq!(
+        g.call::<_, ()>((0, 1 << 17, 0)),
+        Err(Some(Trap::OutOfBounds))
+    );
+    assert_eq!(g.written(4, src.len() - 2), &src[..src.len() - 2]);
+}
