@@ -281,7 +281,7 @@ impl Fixture {
             linker.realloc(instance, is64, realloc);
         }
 
-        let callee_ty = import_type(&module, "callee", "f");
+        let callee_ty = import_type(&module, "callee", "0");
         let callee_fn = Func::new(&mut store, callee_ty, |mut caller, args, results| {
             let args: Vec<Flat> = args.iter().map(Flat::of).collect();
             let flags = flags_now(&mut caller);
@@ -301,7 +301,7 @@ impl Fixture {
         let tables = store.data().tables.clone();
         linker.resources(tables, &adapters.resources);
         if lift.post_return {
-            let ty = import_type(&module, "post-return", "f");
+            let ty = import_type(&module, "post-return", "0");
             let post = Func::new(&mut store, ty, |mut caller, args, _| {
                 let args: Vec<Flat> = args.iter().map(Flat::of).collect();
                 let flags = flags_now(&mut caller);

@@ -4,7 +4,7 @@
   (type (;2;) (func (param i32 i32 i32)))
   (type (;3;) (func (param i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
-  (import "callee" "f" (func (;0;) (type 0)))
+  (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory" (memory (;0;) 0))
@@ -14,8 +14,10 @@
   (import "fact" "trap" (func (;3;) (type 3)))
   (export "f" (func 4))
   (func (;4;) (type 0) (param i32 i32)
-    (local i32 i32)
+    (local i32 i32 i32 i32)
     global.get 0
+    local.set 2
+    local.get 2
     i32.const 1
     i32.and
     i32.eqz
@@ -25,6 +27,8 @@
       unreachable
     end
     global.get 1
+    local.set 3
+    local.get 3
     i32.const 2
     i32.and
     i32.eqz
@@ -33,29 +37,27 @@
       call 3
       unreachable
     end
-    global.get 1
+    local.get 3
     i32.const -3
     i32.and
     global.set 1
-    global.get 1
-    i32.const -2
+    local.get 3
+    i32.const -4
     i32.and
     global.set 1
     local.get 0
     local.get 1
     call 5
-    local.set 3
-    local.set 2
-    global.get 1
-    i32.const 1
-    i32.or
-    global.set 1
-    local.get 2
+    local.set 5
+    local.set 4
     local.get 3
+    i32.const -3
+    i32.and
+    global.set 1
+    local.get 4
+    local.get 5
     call 0
-    global.get 1
-    i32.const 2
-    i32.or
+    local.get 3
     global.set 1
   )
   (func (;5;) (type 4) (param i32 i32) (result i32 i32)
@@ -187,7 +189,7 @@
     i32.store 1 offset=8
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -238,10 +240,81 @@
       call 3
       unreachable
     end
-    local.get 0
     local.get 1
-    local.get 5
-    call 2
+    i32.const 256
+    i32.le_u
+    if ;; label = @1
+      local.get 0
+      local.set 6
+      local.get 1
+      local.set 7
+      i64.const 0
+      local.set 8
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 8
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load align=1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 8
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 8
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 1
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load8_u
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 1
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 1
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 8
+      i64.const -9187201950435737472
+      i64.and
+      i64.eqz
+      if ;; label = @2
+        local.get 5
+        local.get 0
+        local.get 1
+        memory.copy 1 0
+      else
+        local.get 0
+        local.get 1
+        local.get 5
+        call 2
+      end
+    else
+      local.get 0
+      local.get 1
+      local.get 5
+      call 2
+    end
     local.get 5
     local.set 2
     local.get 2

@@ -4,8 +4,8 @@
   (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
-  (import "callee" "f" (func (;0;) (type 0)))
-  (import "post-return" "f" (func (;1;) (type 1)))
+  (import "callee" "0" (func (;0;) (type 0)))
+  (import "post-return" "0" (func (;1;) (type 1)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory" (memory (;0;) 0))
@@ -17,10 +17,12 @@
   (import "transcode" "copy-utf8:1:0" (func (;6;) (type 3)))
   (export "f" (func 7))
   (func (;7;) (type 3) (param i32 i32 i32)
-    (local i32 i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         global.get 0
+        local.set 3
+        local.get 3
         i32.const 1
         i32.and
         i32.eqz
@@ -30,6 +32,8 @@
           unreachable
         end
         global.get 1
+        local.set 4
+        local.get 4
         i32.const 2
         i32.and
         i32.eqz
@@ -38,32 +42,32 @@
           call 4
           unreachable
         end
-        global.get 1
+        local.get 4
         i32.const -3
         i32.and
         global.set 1
-        global.get 1
-        i32.const -2
+        local.get 4
+        i32.const -4
         i32.and
         global.set 1
         local.get 0
         local.get 1
         call 8
-        local.set 4
-        local.set 3
-        global.get 1
-        i32.const 1
-        i32.or
-        global.set 1
-        local.get 3
-        local.get 4
-        call 0
+        local.set 6
         local.set 5
+        local.get 4
+        i32.const -3
+        i32.and
+        global.set 1
         local.get 5
+        local.get 6
+        call 0
+        local.set 7
+        local.get 7
         i32.const 3
         i32.and
         br_if 0 (;@2;)
-        local.get 5
+        local.get 7
         i64.extend_i32_u
         i64.const 8
         i64.add
@@ -87,44 +91,36 @@
         i64.shl
         i64.gt_u
         br_if 1 (;@1;)
-        global.get 0
+        local.get 3
         i32.const -2
         i32.and
         global.set 0
-        local.get 5
+        local.get 7
         i32.load 1
-        local.set 6
-        local.get 5
+        local.set 8
+        local.get 7
         i32.load 1 offset=4
-        local.set 7
-        local.get 6
-        local.get 7
+        local.set 9
+        local.get 8
+        local.get 9
         call 9
-        local.set 6
-        local.set 7
+        local.set 8
+        local.set 9
         local.get 2
-        local.get 7
+        local.get 9
         i32.store
         local.get 2
-        local.get 6
+        local.get 8
         i32.store offset=4
-        global.get 0
-        i32.const 1
-        i32.or
+        local.get 3
         global.set 0
-        global.get 1
-        i32.const -2
+        local.get 4
+        i32.const -4
         i32.and
         global.set 1
-        local.get 5
+        local.get 7
         call 1
-        global.get 1
-        i32.const 1
-        i32.or
-        global.set 1
-        global.get 1
-        i32.const 2
-        i32.or
+        local.get 4
         global.set 1
         return
       end
@@ -137,7 +133,7 @@
     unreachable
   )
   (func (;8;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -188,17 +184,88 @@
       call 4
       unreachable
     end
-    local.get 0
     local.get 1
-    local.get 5
-    call 3
+    i32.const 256
+    i32.le_u
+    if ;; label = @1
+      local.get 0
+      local.set 6
+      local.get 1
+      local.set 7
+      i64.const 0
+      local.set 8
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 8
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load align=1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 8
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 8
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 1
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load8_u
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 1
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 1
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 8
+      i64.const -9187201950435737472
+      i64.and
+      i64.eqz
+      if ;; label = @2
+        local.get 5
+        local.get 0
+        local.get 1
+        memory.copy 1 0
+      else
+        local.get 0
+        local.get 1
+        local.get 5
+        call 3
+      end
+    else
+      local.get 0
+      local.get 1
+      local.get 5
+      call 3
+    end
     local.get 5
     local.set 2
     local.get 2
     local.get 3
   )
   (func (;9;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -249,10 +316,81 @@
       call 4
       unreachable
     end
-    local.get 0
     local.get 1
-    local.get 5
-    call 6
+    i32.const 256
+    i32.le_u
+    if ;; label = @1
+      local.get 0
+      local.set 6
+      local.get 1
+      local.set 7
+      i64.const 0
+      local.set 8
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 8
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load 1 align=1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 8
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 8
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 1
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load8_u 1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 1
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 1
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 8
+      i64.const -9187201950435737472
+      i64.and
+      i64.eqz
+      if ;; label = @2
+        local.get 5
+        local.get 0
+        local.get 1
+        memory.copy 0 1
+      else
+        local.get 0
+        local.get 1
+        local.get 5
+        call 6
+      end
+    else
+      local.get 0
+      local.get 1
+      local.get 5
+      call 6
+    end
     local.get 5
     local.set 2
     local.get 2

@@ -6,7 +6,7 @@
   (type (;4;) (func (param i32)))
   (type (;5;) (func (param i64 i64) (result i32 i32)))
   (type (;6;) (func (param i64 i64)))
-  (import "callee" "f" (func (;0;) (type 0)))
+  (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory64" (memory (;0;) i64 0))
@@ -17,8 +17,10 @@
   (import "fact" "trap" (func (;4;) (type 4)))
   (export "f" (func 5))
   (func (;5;) (type 6) (param i64 i64)
-    (local i32 i32)
+    (local i32 i32 i32 i32)
     global.get 0
+    local.set 2
+    local.get 2
     i32.const 1
     i32.and
     i32.eqz
@@ -28,6 +30,8 @@
       unreachable
     end
     global.get 1
+    local.set 3
+    local.get 3
     i32.const 2
     i32.and
     i32.eqz
@@ -36,29 +40,27 @@
       call 4
       unreachable
     end
-    global.get 1
+    local.get 3
     i32.const -3
     i32.and
     global.set 1
-    global.get 1
-    i32.const -2
+    local.get 3
+    i32.const -4
     i32.and
     global.set 1
     local.get 0
     local.get 1
     call 6
-    local.set 3
-    local.set 2
-    global.get 1
-    i32.const 1
-    i32.or
-    global.set 1
-    local.get 2
+    local.set 5
+    local.set 4
     local.get 3
+    i32.const -3
+    i32.and
+    global.set 1
+    local.get 4
+    local.get 5
     call 0
-    global.get 1
-    i32.const 2
-    i32.or
+    local.get 3
     global.set 1
   )
   (func (;6;) (type 5) (param i64 i64) (result i32 i32)

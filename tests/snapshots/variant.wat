@@ -6,7 +6,7 @@
   (type (;4;) (func (param i32 i32) (result i32 i32)))
   (type (;5;) (func (param i32 i32)))
   (type (;6;) (func (param i32 i64 i32 i32)))
-  (import "callee" "f" (func (;0;) (type 0)))
+  (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory" (memory (;0;) 0))
@@ -18,10 +18,12 @@
   (import "transcode" "copy-utf8:1:0" (func (;5;) (type 2)))
   (export "f" (func 6))
   (func (;6;) (type 6) (param i32 i64 i32 i32)
-    (local i32 i64 i32 i32 f32 f32 i64 i64 i32 i32 i32 i32)
+    (local i32 i32 i32 i64 i32 i32 f32 f32 i64 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         global.get 0
+        local.set 4
+        local.get 4
         i32.const 1
         i32.and
         i32.eqz
@@ -31,6 +33,8 @@
           unreachable
         end
         global.get 1
+        local.set 5
+        local.get 5
         i32.const 2
         i32.and
         i32.eqz
@@ -39,89 +43,89 @@
           call 3
           unreachable
         end
-        global.get 1
+        local.get 5
         i32.const -3
         i32.and
         global.set 1
-        global.get 1
-        i32.const -2
+        local.get 5
+        i32.const -4
         i32.and
         global.set 1
         local.get 0
-        local.set 7
+        local.set 9
         block ;; label = @3
           block ;; label = @4
             block ;; label = @5
               block ;; label = @6
                 block ;; label = @7
-                  local.get 7
+                  local.get 9
                   br_table 0 (;@7;) 1 (;@6;) 2 (;@5;) 3 (;@4;)
                 end
-                local.get 7
-                local.set 4
+                local.get 9
+                local.set 6
                 local.get 1
                 i32.wrap_i64
                 f32.reinterpret_i32
-                local.set 8
-                local.get 8
-                local.set 9
-                local.get 9
+                local.set 10
+                local.get 10
+                local.set 11
+                local.get 11
                 i32.reinterpret_f32
                 i64.extend_i32_u
-                local.set 5
+                local.set 7
                 i32.const 0
-                local.set 6
+                local.set 8
                 br 3 (;@3;)
               end
-              local.get 7
-              local.set 4
-              local.get 1
-              local.set 10
-              local.get 10
-              local.set 11
-              local.get 11
-              local.set 5
-              i32.const 0
+              local.get 9
               local.set 6
+              local.get 1
+              local.set 12
+              local.get 12
+              local.set 13
+              local.get 13
+              local.set 7
+              i32.const 0
+              local.set 8
               br 2 (;@3;)
             end
-            local.get 7
-            local.set 4
+            local.get 9
+            local.set 6
             local.get 1
             i32.wrap_i64
-            local.set 12
-            local.get 2
-            local.set 13
-            local.get 12
-            local.get 13
-            call 7
-            local.set 15
             local.set 14
+            local.get 2
+            local.set 15
             local.get 14
-            i64.extend_i32_u
-            local.set 5
             local.get 15
-            local.set 6
+            call 7
+            local.set 17
+            local.set 16
+            local.get 16
+            i64.extend_i32_u
+            local.set 7
+            local.get 17
+            local.set 8
             br 1 (;@3;)
           end
           i32.const 8
           call 3
           unreachable
         end
-        global.get 1
-        i32.const 1
-        i32.or
-        global.set 1
-        local.get 4
         local.get 5
+        i32.const -3
+        i32.and
+        global.set 1
         local.get 6
+        local.get 7
+        local.get 8
         call 0
-        local.set 14
-        local.get 14
+        local.set 16
+        local.get 16
         i32.const 7
         i32.and
         br_if 0 (;@2;)
-        local.get 14
+        local.get 16
         i64.extend_i32_u
         i64.const 24
         i64.add
@@ -145,20 +149,16 @@
         i64.shl
         i64.gt_u
         br_if 1 (;@1;)
-        global.get 0
+        local.get 4
         i32.const -2
         i32.and
         global.set 0
-        local.get 14
+        local.get 16
         local.get 3
         call 8
-        global.get 0
-        i32.const 1
-        i32.or
+        local.get 4
         global.set 0
-        global.get 1
-        i32.const 2
-        i32.or
+        local.get 5
         global.set 1
         return
       end
@@ -171,7 +171,7 @@
     unreachable
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -222,10 +222,81 @@
       call 3
       unreachable
     end
-    local.get 0
     local.get 1
-    local.get 5
-    call 2
+    i32.const 256
+    i32.le_u
+    if ;; label = @1
+      local.get 0
+      local.set 6
+      local.get 1
+      local.set 7
+      i64.const 0
+      local.set 8
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 8
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load align=1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 8
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 8
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 1
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load8_u
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 1
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 1
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 8
+      i64.const -9187201950435737472
+      i64.and
+      i64.eqz
+      if ;; label = @2
+        local.get 5
+        local.get 0
+        local.get 1
+        memory.copy 1 0
+      else
+        local.get 0
+        local.get 1
+        local.get 5
+        call 2
+      end
+    else
+      local.get 0
+      local.get 1
+      local.get 5
+      call 2
+    end
     local.get 5
     local.set 2
     local.get 2
@@ -328,7 +399,7 @@
     end
   )
   (func (;10;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -379,10 +450,81 @@
       call 3
       unreachable
     end
-    local.get 0
     local.get 1
-    local.get 5
-    call 5
+    i32.const 256
+    i32.le_u
+    if ;; label = @1
+      local.get 0
+      local.set 6
+      local.get 1
+      local.set 7
+      i64.const 0
+      local.set 8
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 8
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load 1 align=1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 8
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 8
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 7
+          i32.const 1
+          i32.lt_u
+          br_if 1 (;@2;)
+          local.get 8
+          local.get 6
+          i64.load8_u 1
+          i64.or
+          local.set 8
+          local.get 6
+          i32.const 1
+          i32.add
+          local.set 6
+          local.get 7
+          i32.const 1
+          i32.sub
+          local.set 7
+          br 0 (;@3;)
+        end
+      end
+      local.get 8
+      i64.const -9187201950435737472
+      i64.and
+      i64.eqz
+      if ;; label = @2
+        local.get 5
+        local.get 0
+        local.get 1
+        memory.copy 0 1
+      else
+        local.get 0
+        local.get 1
+        local.get 5
+        call 5
+      end
+    else
+      local.get 0
+      local.get 1
+      local.get 5
+      call 5
+    end
     local.get 5
     local.set 2
     local.get 2

@@ -81,10 +81,13 @@ pub(super) fn compile(
         params: flat.lift_params.clone().unwrap_or(vec![ptr(lift)]),
         results: flat.lift_results.clone().unwrap_or(vec![ptr(lift)]),
     };
+    // The callee and its post-return are named by the adapter's index: the
+    // export already carries the WIT name, and a second copy of it would be a
+    // third of a typical adapter's bytes.
     let callee = st.module.import_func(
         ImportKind::Callee { adapter: index },
         "callee".into(),
-        adapter.name.clone(),
+        index.to_string(),
         &callee_sig,
     );
     let post_return = adapter.lift.post_return.then(|| {
@@ -95,7 +98,7 @@ pub(super) fn compile(
         st.module.import_func(
             ImportKind::PostReturn { adapter: index },
             "post-return".into(),
-            adapter.name.clone(),
+            index.to_string(),
             &sig,
         )
     });
@@ -140,12 +143,13 @@ struct Call<'t> {
 
 impl FuncGen<'_, '_> {
     fn fused_call(&mut self, call: &Call<'_>) {
-        let lower_flags = self.st.module.flags(call.lower.instance);
-        let lift_flags = self.st.module.flags(call.lift.instance);
-
-        self.trap_unless_flag(lower_flags, MAY_LEAVE, Trap::CannotLeave);
-        self.trap_unless_flag(lift_flags, MAY_ENTER, Trap::CannotEnter);
-        self.clear_flag(lift_flags, MAY_ENTER);
+        // Each flags global is read once; every later write is derived from
+        // that value (nothing else can change it while the adapter runs).
+        let lower_flags = self.load_flags(call.lower.instance);
+        self.trap_unless(lower_flags, MAY_LEAVE, Trap::CannotLeave);
+        let lift_flags = self.load_flags(call.lift.instance);
+        self.trap_unless(lift_flags, MAY_ENTER, Trap::CannotEnter);
+        self.write_flags(lift_flags, MAY_ENTER);
 
         // The borrow scope of the call (`Subtask`/`Task` in the spec).
         let borrows = call.params.iter().any(|t| self.st.abi.contains_borrow(t));
@@ -165,26 +169,25 @@ impl FuncGen<'_, '_> {
         let returned = self.lower_results(call, lower_flags, &callee_results);
 
         if let Some(post_return) = call.post_return {
-            self.clear_flag(lift_flags, MAY_LEAVE);
+            self.write_flags(lift_flags, MAY_ENTER | MAY_LEAVE);
             for r in &callee_results {
                 self.ins(I::LocalGet(r.idx));
             }
             self.ins(I::Call(post_return.raw()));
-            self.set_flag(lift_flags, MAY_LEAVE);
         }
-        self.set_flag(lift_flags, MAY_ENTER);
+        self.write_flags(lift_flags, 0);
         for r in returned {
             self.ins(I::LocalGet(r.idx));
         }
     }
 
     /// Moves the parameters into the callee; returns the callee's arguments.
-    fn lower_params(&mut self, call: &Call<'_>, lift_flags: u32) -> Vec<Local> {
+    fn lower_params(&mut self, call: &Call<'_>, lift_flags: Flags) -> Vec<Local> {
         let abi = &self.st.abi;
         let allocates =
             call.flat.lift_params.is_none() || call.params.iter().any(|t| abi.needs_realloc(t));
         if allocates {
-            self.clear_flag(lift_flags, MAY_LEAVE);
+            self.write_flags(lift_flags, MAY_ENTER | MAY_LEAVE);
         }
         let src = match &call.flat.lower_params {
             Some(types) => Operand::locals(call.lower, self.body.params()[..types.len()].to_vec()),
@@ -208,7 +211,7 @@ impl FuncGen<'_, '_> {
         };
         self.translate_record(call.params, &src, &dst);
         if allocates {
-            self.set_flag(lift_flags, MAY_LEAVE);
+            self.write_flags(lift_flags, MAY_ENTER);
         }
         args
     }
@@ -225,7 +228,7 @@ impl FuncGen<'_, '_> {
     }
 
     /// Moves the results into the caller; returns the locals to return.
-    fn lower_results(&mut self, call: &Call<'_>, lower_flags: u32, from: &[Local]) -> Vec<Local> {
+    fn lower_results(&mut self, call: &Call<'_>, lower_flags: Flags, from: &[Local]) -> Vec<Local> {
         let src = match &call.flat.lift_results {
             Some(_) => Operand::locals(call.lift, from.to_vec()),
             None => {
@@ -247,11 +250,11 @@ impl FuncGen<'_, '_> {
         };
         let allocates = call.results.iter().any(|t| self.st.abi.needs_realloc(t));
         if allocates {
-            self.clear_flag(lower_flags, MAY_LEAVE);
+            self.write_flags(lower_flags, MAY_LEAVE);
         }
         self.translate_record(call.results, &src, &dst);
         if allocates {
-            self.set_flag(lower_flags, MAY_LEAVE);
+            self.write_flags(lower_flags, 0);
         }
         returned
     }
@@ -272,25 +275,38 @@ impl FuncGen<'_, '_> {
         self.ins(I::Call(f.raw()));
     }
 
-    fn trap_unless_flag(&mut self, global: u32, bit: i32, trap: Trap) {
+    /// Reads an instance's flags global into a local.
+    fn load_flags(&mut self, instance: u32) -> Flags {
+        let global = self.st.module.flags(instance);
         self.ins(I::GlobalGet(global));
+        let saved = self.local_set_new(ValType::I32);
+        Flags { global, saved }
+    }
+
+    /// Traps with `trap` unless the loaded flags have `bit` set.
+    fn trap_unless(&mut self, flags: Flags, bit: i32, trap: Trap) {
+        self.ins(I::LocalGet(flags.saved.idx));
         self.ins(I::I32Const(bit));
         self.ins(I::I32And);
         self.ins(I::I32Eqz);
         self.trap_if(trap);
     }
 
-    fn clear_flag(&mut self, global: u32, bit: i32) {
-        self.ins(I::GlobalGet(global));
-        self.ins(I::I32Const(!bit));
-        self.ins(I::I32And);
-        self.ins(I::GlobalSet(global));
+    /// Sets the flags global to the loaded value with the `clear` bits
+    /// cleared (all restored for 0).
+    fn write_flags(&mut self, flags: Flags, clear: i32) {
+        self.ins(I::LocalGet(flags.saved.idx));
+        if clear != 0 {
+            self.ins(I::I32Const(!clear));
+            self.ins(I::I32And);
+        }
+        self.ins(I::GlobalSet(flags.global));
     }
+}
 
-    fn set_flag(&mut self, global: u32, bit: i32) {
-        self.ins(I::GlobalGet(global));
-        self.ins(I::I32Const(bit));
-        self.ins(I::I32Or);
-        self.ins(I::GlobalSet(global));
-    }
+/// An instance's flags global and the value it had when the adapter began.
+#[derive(Debug, Clone, Copy)]
+struct Flags {
+    global: u32,
+    saved: Local,
 }

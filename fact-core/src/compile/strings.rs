@@ -28,7 +28,11 @@ use crate::abi::{ptr_type, MAX_BYTE_LENGTH};
 use crate::module::Local;
 use crate::options::{MemoryType, StringEncoding as E};
 use crate::{Transcode, Trap};
-use wasm_encoder::{BlockType, Instruction as I};
+use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+
+/// Strings of at most this many bytes are checked for ASCII in wasm before
+/// the host is asked to validate them (see `copy_utf8`).
+const SHORT_STRING: u64 = 256;
 
 /// `utf16_tag` of the spec: the top bit of a pointer-sized length.
 fn utf16_tag(mem: MemoryType) -> u64 {
@@ -183,10 +187,86 @@ impl FuncGen<'_, '_> {
         let bytes = self.scaled(dst, out.len, unit);
         let new = self.realloc(dst, None, align, Len::Local(bytes));
         match op {
+            Some(Transcode::CopyUtf8) => self.copy_utf8(s, dst, new),
             Some(op) => self.call_transcoder(op, s, dst, new, false),
             None => self.memory_copy(s.src, s.ptr, dst, new, s.units, 1),
         }
         self.set(out.ptr, new);
+    }
+
+    /// UTF-8 to UTF-8: a short string that is all ASCII (valid UTF-8 by
+    /// construction) is checked in wasm and moved with `memory.copy`,
+    /// sparing a call to the host; anything else goes to `copy-utf8`.
+    fn copy_utf8(&mut self, s: &Str, dst: Side, new: Local) {
+        let src_mem = s.src.mem();
+        self.ins(I::LocalGet(s.units.idx));
+        self.ptr_const(s.src, SHORT_STRING);
+        self.ins(if src_mem.is_64() {
+            I::I64LeU
+        } else {
+            I::I32LeU
+        });
+        self.ins(I::If(BlockType::Empty));
+        self.ascii_check(s);
+        self.ins(I::If(BlockType::Empty));
+        self.memory_copy(s.src, s.ptr, dst, new, s.units, 1);
+        self.ins(I::Else);
+        self.call_transcoder(Transcode::CopyUtf8, s, dst, new, false);
+        self.ins(I::End);
+        self.ins(I::Else);
+        self.call_transcoder(Transcode::CopyUtf8, s, dst, new, false);
+        self.ins(I::End);
+    }
+
+    /// Pushes whether the (bounds-checked) source bytes are all ASCII: ORs
+    /// them eight at a time, then one at a time, and tests the high bits.
+    /// Counts the bytes left rather than comparing addresses, which could
+    /// wrap at the end of a 4 GiB memory.
+    fn ascii_check(&mut self, s: &Str) {
+        let side = s.src;
+        let (mem, ty) = self.memory(side);
+        let is64 = ty.is_64();
+        let at = self.copy_of(s.ptr);
+        let left = self.copy_of(s.units);
+        let acc = self.local(ValType::I64);
+        self.ins(I::I64Const(0));
+        self.ins(I::LocalSet(acc.idx));
+        let byte = MemArg {
+            offset: 0,
+            align: 0,
+            memory_index: mem,
+        };
+        // while left >= 8: acc |= load64(at); at += 8; left -= 8
+        // while left >= 1: acc |= load8(at);  at += 1; left -= 1
+        for (step, load) in [(8u32, I::I64Load(byte)), (1, I::I64Load8U(byte))] {
+            self.ins(I::Block(BlockType::Empty));
+            self.ins(I::Loop(BlockType::Empty));
+            self.ins(I::LocalGet(left.idx));
+            self.ptr_const(side, u64::from(step));
+            self.ins(if is64 { I::I64LtU } else { I::I32LtU });
+            self.ins(I::BrIf(1));
+            self.ins(I::LocalGet(acc.idx));
+            self.ins(I::LocalGet(at.idx));
+            self.ins(load);
+            self.ins(I::I64Or);
+            self.ins(I::LocalSet(acc.idx));
+            self.push_addr(side, at, step);
+            self.ins(I::LocalSet(at.idx));
+            self.ins(I::LocalGet(left.idx));
+            self.ptr_const(side, u64::from(step));
+            self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+            self.ins(I::LocalSet(left.idx));
+            self.ins(I::Br(0));
+            self.ins(I::End);
+            self.ins(I::End);
+        }
+        self.ins(I::LocalGet(acc.idx));
+        self.ins(I::I64Const(0x8080_8080_8080_8080_u64 as i64));
+        self.ins(I::I64And);
+        self.ins(I::I64Eqz);
+        for l in [at, left, acc] {
+            self.free(l);
+        }
     }
 
     /// `store_string_to_utf8`: allocate one byte per code unit and copy the
