@@ -171,7 +171,7 @@
     unreachable
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i64)
+    (local i32 i32 i32 i32 i32 i32 i32 i64 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -228,64 +228,78 @@
     if ;; label = @1
       local.get 0
       local.set 6
-      local.get 1
+      local.get 5
       local.set 7
-      i64.const 0
+      local.get 1
       local.set 8
+      i64.const 0
+      local.set 9
       block ;; label = @2
         loop ;; label = @3
-          local.get 7
+          local.get 8
           i32.const 8
           i32.lt_u
           br_if 1 (;@2;)
-          local.get 8
           local.get 6
           i64.load align=1
+          local.tee 10
+          local.get 9
           i64.or
-          local.set 8
+          local.set 9
+          local.get 7
+          local.get 10
+          i64.store 1 align=1
           local.get 6
           i32.const 8
           i32.add
           local.set 6
           local.get 7
           i32.const 8
-          i32.sub
+          i32.add
           local.set 7
+          local.get 8
+          i32.const 8
+          i32.sub
+          local.set 8
           br 0 (;@3;)
         end
       end
       block ;; label = @2
         loop ;; label = @3
-          local.get 7
+          local.get 8
           i32.const 1
           i32.lt_u
           br_if 1 (;@2;)
-          local.get 8
           local.get 6
           i64.load8_u
+          local.tee 10
+          local.get 9
           i64.or
-          local.set 8
+          local.set 9
+          local.get 7
+          local.get 10
+          i64.store8 1
           local.get 6
           i32.const 1
           i32.add
           local.set 6
           local.get 7
           i32.const 1
-          i32.sub
+          i32.add
           local.set 7
+          local.get 8
+          i32.const 1
+          i32.sub
+          local.set 8
           br 0 (;@3;)
         end
       end
-      local.get 8
+      local.get 9
       i64.const -9187201950435737472
       i64.and
       i64.eqz
+      i32.eqz
       if ;; label = @2
-        local.get 5
-        local.get 0
-        local.get 1
-        memory.copy 1 0
-      else
         local.get 0
         local.get 1
         local.get 5
@@ -399,7 +413,7 @@
     end
   )
   (func (;10;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i64)
+    (local i32 i32 i32 i32 i32 i32 i32 i64 i64)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -456,64 +470,78 @@
     if ;; label = @1
       local.get 0
       local.set 6
-      local.get 1
+      local.get 5
       local.set 7
-      i64.const 0
+      local.get 1
       local.set 8
+      i64.const 0
+      local.set 9
       block ;; label = @2
         loop ;; label = @3
-          local.get 7
+          local.get 8
           i32.const 8
           i32.lt_u
           br_if 1 (;@2;)
-          local.get 8
           local.get 6
           i64.load 1 align=1
+          local.tee 10
+          local.get 9
           i64.or
-          local.set 8
+          local.set 9
+          local.get 7
+          local.get 10
+          i64.store align=1
           local.get 6
           i32.const 8
           i32.add
           local.set 6
           local.get 7
           i32.const 8
-          i32.sub
+          i32.add
           local.set 7
+          local.get 8
+          i32.const 8
+          i32.sub
+          local.set 8
           br 0 (;@3;)
         end
       end
       block ;; label = @2
         loop ;; label = @3
-          local.get 7
+          local.get 8
           i32.const 1
           i32.lt_u
           br_if 1 (;@2;)
-          local.get 8
           local.get 6
           i64.load8_u 1
+          local.tee 10
+          local.get 9
           i64.or
-          local.set 8
+          local.set 9
+          local.get 7
+          local.get 10
+          i64.store8
           local.get 6
           i32.const 1
           i32.add
           local.set 6
           local.get 7
           i32.const 1
-          i32.sub
+          i32.add
           local.set 7
+          local.get 8
+          i32.const 1
+          i32.sub
+          local.set 8
           br 0 (;@3;)
         end
       end
-      local.get 8
+      local.get 9
       i64.const -9187201950435737472
       i64.and
       i64.eqz
+      i32.eqz
       if ;; label = @2
-        local.get 5
-        local.get 0
-        local.get 1
-        memory.copy 0 1
-      else
         local.get 0
         local.get 1
         local.get 5

@@ -194,9 +194,11 @@ impl FuncGen<'_, '_> {
         self.set(out.ptr, new);
     }
 
-    /// UTF-8 to UTF-8: a short string that is all ASCII (valid UTF-8 by
-    /// construction) is checked in wasm and moved with `memory.copy`,
-    /// sparing a call to the host; anything else goes to `copy-utf8`.
+    /// UTF-8 to UTF-8: a short string is copied in wasm, eight bytes at a
+    /// time, while its bytes are ORed together; if they are all ASCII the
+    /// copy is valid UTF-8 and done, sparing a call to the host (and
+    /// `memory.copy`, which engines implement as a call too). Otherwise, and
+    /// for long strings, `copy-utf8` validates and copies it (again).
     fn copy_utf8(&mut self, s: &Str, dst: Side, new: Local) {
         let src_mem = s.src.mem();
         self.ins(I::LocalGet(s.units.idx));
@@ -207,10 +209,9 @@ impl FuncGen<'_, '_> {
             I::I32LeU
         });
         self.ins(I::If(BlockType::Empty));
-        self.ascii_check(s);
+        self.copy_while_ascii(s, dst, new);
+        self.ins(I::I32Eqz);
         self.ins(I::If(BlockType::Empty));
-        self.memory_copy(s.src, s.ptr, dst, new, s.units, 1);
-        self.ins(I::Else);
         self.call_transcoder(Transcode::CopyUtf8, s, dst, new, false);
         self.ins(I::End);
         self.ins(I::Else);
@@ -218,42 +219,55 @@ impl FuncGen<'_, '_> {
         self.ins(I::End);
     }
 
-    /// Pushes whether the (bounds-checked) source bytes are all ASCII: ORs
-    /// them eight at a time, then one at a time, and tests the high bits.
-    /// Counts the bytes left rather than comparing addresses, which could
-    /// wrap at the end of a 4 GiB memory.
-    fn ascii_check(&mut self, s: &Str) {
-        let side = s.src;
-        let (mem, ty) = self.memory(side);
-        let is64 = ty.is_64();
-        let at = self.copy_of(s.ptr);
+    /// Copies the (bounds-checked) source bytes to `new` (allocated for as
+    /// many) and pushes whether they are all ASCII. Counts the bytes left
+    /// rather than comparing addresses, which could wrap at the end of a
+    /// 4 GiB memory.
+    fn copy_while_ascii(&mut self, s: &Str, dst: Side, new: Local) {
+        let (src_mem, src_ty) = self.memory(s.src);
+        let (dst_mem, _) = self.memory(dst);
+        let from = self.copy_of(s.ptr);
+        let to = self.copy_of(new);
         let left = self.copy_of(s.units);
         let acc = self.local(ValType::I64);
+        let value = self.local(ValType::I64);
         self.ins(I::I64Const(0));
         self.ins(I::LocalSet(acc.idx));
-        let byte = MemArg {
+        let arg = |memory_index| MemArg {
             offset: 0,
             align: 0,
-            memory_index: mem,
+            memory_index,
         };
-        // while left >= 8: acc |= load64(at); at += 8; left -= 8
-        // while left >= 1: acc |= load8(at);  at += 1; left -= 1
-        for (step, load) in [(8u32, I::I64Load(byte)), (1, I::I64Load8U(byte))] {
+        let is64 = src_ty.is_64();
+        // while left >= 8: v = load64(from); acc |= v; store64(to, v); ...
+        // while left >= 1: v = load8(from);  acc |= v; store8(to, v);  ...
+        for step in [8u32, 1] {
+            let (load, store) = if step == 8 {
+                (I::I64Load(arg(src_mem)), I::I64Store(arg(dst_mem)))
+            } else {
+                (I::I64Load8U(arg(src_mem)), I::I64Store8(arg(dst_mem)))
+            };
             self.ins(I::Block(BlockType::Empty));
             self.ins(I::Loop(BlockType::Empty));
             self.ins(I::LocalGet(left.idx));
-            self.ptr_const(side, u64::from(step));
+            self.ptr_const(s.src, u64::from(step));
             self.ins(if is64 { I::I64LtU } else { I::I32LtU });
             self.ins(I::BrIf(1));
-            self.ins(I::LocalGet(acc.idx));
-            self.ins(I::LocalGet(at.idx));
+            self.ins(I::LocalGet(from.idx));
             self.ins(load);
+            self.ins(I::LocalTee(value.idx));
+            self.ins(I::LocalGet(acc.idx));
             self.ins(I::I64Or);
             self.ins(I::LocalSet(acc.idx));
-            self.push_addr(side, at, step);
-            self.ins(I::LocalSet(at.idx));
+            self.ins(I::LocalGet(to.idx));
+            self.ins(I::LocalGet(value.idx));
+            self.ins(store);
+            self.push_addr(s.src, from, step);
+            self.ins(I::LocalSet(from.idx));
+            self.push_addr(dst, to, step);
+            self.ins(I::LocalSet(to.idx));
             self.ins(I::LocalGet(left.idx));
-            self.ptr_const(side, u64::from(step));
+            self.ptr_const(s.src, u64::from(step));
             self.ins(if is64 { I::I64Sub } else { I::I32Sub });
             self.ins(I::LocalSet(left.idx));
             self.ins(I::Br(0));
@@ -264,7 +278,7 @@ impl FuncGen<'_, '_> {
         self.ins(I::I64Const(0x8080_8080_8080_8080_u64 as i64));
         self.ins(I::I64And);
         self.ins(I::I64Eqz);
-        for l in [at, left, acc] {
+        for l in [from, to, left, acc, value] {
             self.free(l);
         }
     }
