@@ -5,6 +5,7 @@ mod harness;
 
 mod aggregates;
 mod calls;
+mod differential;
 mod handles;
 mod lists;
 mod macro_expand;

@@ -1,0 +1,603 @@
+//! One differential case: a function type, the canonical options of both
+//! sides, the caller's arguments and the callee's results (encoded), and at
+//! most one corruption of them.
+
+use super::abi::{self, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use super::types::{self, Ty, TypeLimits};
+use super::values::{self, Encoder, Flat, Image, Loc, Site, SiteKind, Val, ValLimits};
+use arbitrary::{Result, Unstructured};
+use fact_core::StringEncoding;
+
+/// Where each side's values start in its memory (see `modules.rs`).
+pub const STATIC_BASE: u64 = 0x1100;
+/// Bytes of each memory (2 pages); every memory has exactly this size.
+pub const MEMORY_SIZE: u64 = 2 * 65536;
+
+/// What the generator may produce.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    pub types: TypeLimits,
+    /// Strings of different encodings on the two sides.
+    pub mixed_encodings: bool,
+    /// 64-bit memories.
+    pub memory64: bool,
+    /// Percentage of cases with a corrupted input.
+    pub mutate_percent: u32,
+    /// Fixed-length lists in cases with a 64-bit memory. Off: Wasmtime 48
+    /// compiles invalid adapters for them (a type mismatch `expected i64,
+    /// found i32` in its own adapter module).
+    pub fixed_lists_with_memory64: bool,
+    /// UTF-16 strings of `latin1+utf16` in 64-bit memories. Off: the spec
+    /// tags them with bit 63 (`utf16_tag`), Wasmtime 48 with bit 31, so
+    /// such cases always disagree; `regressions.rs` pins the difference.
+    pub utf16_tag_in_memory64: bool,
+    /// `realloc` faults that return a fresh block without the old contents
+    /// (`FAULT_FORGETS`). Off until `fact` stops writing again what it wrote
+    /// before a transcoding buffer grew (`regressions.rs`,
+    /// `*_keeps_what_realloc_kept`).
+    pub forgetful_realloc: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            types: TypeLimits::default(),
+            mixed_encodings: true,
+            memory64: true,
+            mutate_percent: 55,
+            fixed_lists_with_memory64: false,
+            utf16_tag_in_memory64: false,
+            forgetful_realloc: false,
+        }
+    }
+}
+
+/// The canonical options of one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opts {
+    pub encoding: StringEncoding,
+    /// `Some(is_64)`: `(memory ..)` with a 32- or 64-bit memory.
+    pub memory: Option<bool>,
+    pub realloc: bool,
+    pub post_return: bool,
+}
+
+impl Opts {
+    /// Whether the side's memory is 64-bit (a side without memory never
+    /// passes pointers; 32-bit then).
+    pub fn mem64(&self) -> bool {
+        self.memory == Some(true)
+    }
+
+    /// The options as `fact-core` takes them.
+    pub fn fact(&self, instance: u32) -> fact_core::CanonOptions {
+        fact_core::CanonOptions::new(fact_core::InstanceId(instance))
+            .string_encoding(self.encoding)
+            .memory(self.memory.map(|m| {
+                if m {
+                    fact_core::MemoryType::Memory64
+                } else {
+                    fact_core::MemoryType::Memory32
+                }
+            }))
+            .realloc(self.realloc)
+            .post_return(self.post_return)
+    }
+
+    fn describe(&self) -> String {
+        let mut s = self.encoding.name().to_string();
+        match self.memory {
+            Some(true) => s += " memory64",
+            Some(false) => s += " memory32",
+            None => s += " no-memory",
+        }
+        if self.realloc {
+            s += " realloc";
+        }
+        if self.post_return {
+            s += " post-return";
+        }
+        s
+    }
+}
+
+/// Which side's `realloc` (or `post-return`) misbehaves, how and when
+/// (see `modules.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReallocFault {
+    /// The callee's (parameters) or the caller's (results).
+    pub callee: bool,
+    /// [`FAULT_MISALIGNED`], [`FAULT_END_OF_MEMORY`], [`FAULT_CALL_OUT`],
+    /// [`FAULT_POST_RETURN_CALLS_OUT`] or [`FAULT_FORGETS`].
+    pub mode: u32,
+    /// The index of the call (among that instance's `realloc` calls).
+    pub at: u32,
+}
+
+/// `realloc` returns a misaligned pointer.
+pub const FAULT_MISALIGNED: u32 = 1;
+/// `realloc` returns a pointer 8 bytes before the end of memory.
+pub const FAULT_END_OF_MEMORY: u32 = 2;
+/// `realloc` calls the host's `log` (it may not leave: both must trap).
+pub const FAULT_CALL_OUT: u32 = 3;
+/// `post-return` calls the host's `log` (see `compare::Known`).
+pub const FAULT_POST_RETURN_CALLS_OUT: u32 = 4;
+/// `realloc` returns a fresh block without copying the old contents into
+/// it (a `realloc` that breaks its contract, but returns a valid pointer).
+pub const FAULT_FORGETS: u32 = 5;
+
+/// One corruption of an encoded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutation {
+    /// In the callee's results rather than the caller's arguments.
+    pub in_results: bool,
+    pub site: Site,
+    /// The new bits of the site.
+    pub bits: u64,
+    /// What it does, for humans.
+    pub what: String,
+}
+
+/// A generated case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub params: Vec<Ty>,
+    pub result: Option<Ty>,
+    pub lower: Opts,
+    pub lift: Opts,
+    pub args: Vec<Val>,
+    pub ret: Option<Val>,
+    /// How the caller passes its arguments: its flat values (constants)
+    /// and the bytes of its memory at [`STATIC_BASE`].
+    pub arg_flat: Vec<Flat>,
+    pub arg_image: Image,
+    /// How the callee returns its result.
+    pub ret_flat: Vec<Flat>,
+    pub ret_image: Image,
+    pub mutation: Option<Mutation>,
+    pub fault: Option<ReallocFault>,
+}
+
+fn encoding(u: &mut Unstructured<'_>) -> Result<StringEncoding> {
+    Ok(*u.choose(&[
+        StringEncoding::Utf8,
+        StringEncoding::Utf16,
+        StringEncoding::CompactUtf16,
+    ])?)
+}
+
+impl Case {
+    /// A random case.
+    pub fn arbitrary(u: &mut Unstructured<'_>, config: &Config) -> Result<Case> {
+        let lower_mem64 = config.memory64 && u.ratio(1, 3)?;
+        let lift_mem64 = config.memory64 && u.ratio(1, 3)?;
+        let mut limits = config.types;
+        if (lower_mem64 || lift_mem64) && !config.fixed_lists_with_memory64 {
+            limits.fixed_lists = false;
+        }
+        let mut nodes = limits.nodes;
+        let nparams = *u.choose(&[0, 1, 1, 1, 2, 2, 3, 4, 5, 17])?;
+        let mut params = Vec::new();
+        for _ in 0..nparams {
+            let depth = if nparams > 4 { 1 } else { limits.depth };
+            params.push(Ty::arbitrary(u, &limits, depth, &mut nodes)?);
+        }
+        let result = if u.ratio(3, 4)? {
+            Some(Ty::arbitrary(u, &limits, limits.depth, &mut nodes)?)
+        } else {
+            None
+        };
+        let lower_enc = encoding(u)?;
+        let lift_enc = if config.mixed_encodings && u.ratio(1, 2)? {
+            encoding(u)?
+        } else {
+            lower_enc
+        };
+        let mut lower = Opts {
+            encoding: lower_enc,
+            memory: None,
+            realloc: false,
+            post_return: false,
+        };
+        let mut lift = Opts {
+            encoding: lift_enc,
+            memory: None,
+            realloc: false,
+            post_return: u.arbitrary()?,
+        };
+        lower.memory = Some(lower_mem64);
+        lift.memory = Some(lift_mem64);
+        // The spec's validation: a memory wherever values go through
+        // memory, a `realloc` on the side that receives strings, lists or
+        // spilled parameters. Otherwise either is optional.
+        let params_spill = |m| abi::flatten_all(&params, m).len() > MAX_FLAT_PARAMS;
+        let result_spills = |m| abi::flatten_all(result.as_slice(), m).len() > MAX_FLAT_RESULTS;
+        let any_realloc = params.iter().chain(&result).any(Ty::needs_realloc);
+        for side in [&mut lower, &mut lift] {
+            let m = side.mem64();
+            let needs_memory = any_realloc || params_spill(m) || result_spills(m);
+            if !needs_memory && u.ratio(1, 3)? {
+                side.memory = None;
+            }
+        }
+        let lift_needs_realloc = params.iter().any(Ty::needs_realloc) || params_spill(lift.mem64());
+        lift.realloc = lift.memory.is_some() && (lift_needs_realloc || u.ratio(1, 2)?);
+        let lower_needs_realloc = result.as_ref().is_some_and(Ty::needs_realloc);
+        lower.realloc = lower.memory.is_some() && (lower_needs_realloc || u.ratio(1, 2)?);
+
+        let compact64 = |o: &Opts| o.encoding == StringEncoding::CompactUtf16 && o.mem64();
+        let mut limits = ValLimits {
+            budget: 40,
+            latin1_only: !config.utf16_tag_in_memory64 && (compact64(&lower) || compact64(&lift)),
+        };
+        let args = params
+            .iter()
+            .map(|t| values::arbitrary_val(u, t, &mut limits))
+            .collect::<Result<Vec<_>>>()?;
+        let ret = match &result {
+            Some(t) => Some(values::arbitrary_val(u, t, &mut limits)?),
+            None => None,
+        };
+
+        let (mut case, arg_sites, ret_sites) =
+            Case::encoded(params, result, lower, lift, args, ret);
+
+        if u.int_in_range(1..=100)? <= config.mutate_percent {
+            let in_results = if arg_sites.is_empty() {
+                true
+            } else if ret_sites.is_empty() {
+                false
+            } else {
+                u.ratio(1, 3)?
+            };
+            let sites = if in_results { &ret_sites } else { &arg_sites };
+            if !sites.is_empty() {
+                let site = *u.choose(sites)?;
+                let mem64 = if in_results {
+                    case.lift.mem64()
+                } else {
+                    case.lower.mem64()
+                };
+                let image = if in_results {
+                    &case.ret_image
+                } else {
+                    &case.arg_image
+                };
+                // A UTF-16 tag would reach a 64-bit `latin1+utf16` side.
+                let tag_ok = !limits.latin1_only;
+                if let Some((bits, what)) = corrupt(u, &site, mem64, tag_ok, image)? {
+                    case.mutation = Some(Mutation {
+                        in_results,
+                        site,
+                        bits,
+                        what,
+                    });
+                    case.apply_mutation();
+                }
+            }
+        }
+        if u.ratio(1, 12)? {
+            case.fault = Some(ReallocFault {
+                callee: u.arbitrary()?,
+                mode: if config.forgetful_realloc && u.ratio(1, 4)? {
+                    FAULT_FORGETS
+                } else {
+                    u.int_in_range(FAULT_MISALIGNED..=FAULT_CALL_OUT)?
+                },
+                at: u.int_in_range(0..=3)?,
+            });
+        }
+        Ok(case)
+    }
+
+    /// A case with these types, options and values, encoded and not
+    /// corrupted.
+    pub fn new(
+        params: Vec<Ty>,
+        result: Option<Ty>,
+        lower: Opts,
+        lift: Opts,
+        args: Vec<Val>,
+        ret: Option<Val>,
+    ) -> Case {
+        Case::encoded(params, result, lower, lift, args, ret).0
+    }
+
+    fn encoded(
+        params: Vec<Ty>,
+        result: Option<Ty>,
+        lower: Opts,
+        lift: Opts,
+        args: Vec<Val>,
+        ret: Option<Val>,
+    ) -> (Case, Vec<Site>, Vec<Site>) {
+        let mut case = Case {
+            params,
+            result,
+            lower,
+            lift,
+            args,
+            ret,
+            arg_flat: Vec::new(),
+            arg_image: Image::new(STATIC_BASE),
+            ret_flat: Vec::new(),
+            ret_image: Image::new(STATIC_BASE),
+            mutation: None,
+            fault: None,
+        };
+        let (arg_sites, ret_sites) = case.encode();
+        (case, arg_sites, ret_sites)
+    }
+
+    /// Encodes the arguments and the result; returns the sites of each.
+    fn encode(&mut self) -> (Vec<Site>, Vec<Site>) {
+        let mut img = Image::new(STATIC_BASE);
+        let mut enc = Encoder::new(&mut img, self.lower.mem64(), self.lower.encoding);
+        enc.lower_values(&self.args, &self.params, MAX_FLAT_PARAMS);
+        let result = self.result.as_slice();
+        if abi::flatten_all(result, self.lower.mem64()).len() > MAX_FLAT_RESULTS {
+            enc.return_area(&self.result.clone().unwrap());
+        }
+        let (arg_flat, arg_sites) = (enc.flat, enc.sites);
+
+        let mut ret_img = Image::new(STATIC_BASE);
+        let mut enc = Encoder::new(&mut ret_img, self.lift.mem64(), self.lift.encoding);
+        enc.lower_values(self.ret.as_slice(), result, MAX_FLAT_RESULTS);
+        let (ret_flat, ret_sites) = (enc.flat, enc.sites);
+
+        self.arg_flat = arg_flat;
+        self.arg_image = img;
+        self.ret_flat = ret_flat;
+        self.ret_image = ret_img;
+        (arg_sites, ret_sites)
+    }
+
+    fn apply_mutation(&mut self) {
+        let Some(m) = &self.mutation else { return };
+        let (flat, image) = if m.in_results {
+            (&mut self.ret_flat, &mut self.ret_image)
+        } else {
+            (&mut self.arg_flat, &mut self.arg_image)
+        };
+        match m.site.loc {
+            Loc::Flat(i) => flat[i] = flat[i].with_bits(m.bits),
+            Loc::Mem { addr, size } => {
+                if let SiteKind::StrBytes { .. } = m.site.kind {
+                    // `bits` is (offset << 32 | up to 3 bytes, length in the
+                    // top byte of the low word).
+                    let off = m.bits >> 32;
+                    let n = (m.bits >> 24) & 0xff;
+                    let bytes = (m.bits as u32).to_le_bytes();
+                    image.write(addr + off, &bytes[..n as usize]);
+                } else {
+                    let bytes = m.bits.to_le_bytes();
+                    image.write(addr, &bytes[..size as usize]);
+                }
+            }
+        }
+    }
+
+    /// The function's signature in WIT.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("p{i}: {}", types::describe(t)))
+            .collect();
+        let mut s = format!("func({})", params.join(", "));
+        if let Some(r) = &self.result {
+            s += &format!(" -> {}", types::describe(r));
+        }
+        s
+    }
+
+    /// Everything about the case, for a report.
+    pub fn describe(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(values::describe).collect();
+        let mut s = format!(
+            "  type:   {}\n  lower:  {}\n  lift:   {}\n  args:   ({})\n",
+            self.signature(),
+            self.lower.describe(),
+            self.lift.describe(),
+            args.join(", "),
+        );
+        if let Some(r) = &self.ret {
+            s += &format!("  result: {}\n", values::describe(r));
+        }
+        s += &format!("  caller flat args: {:x?}\n", self.arg_flat);
+        s += &format!(
+            "  caller memory at {:#x}: {:02x?}\n",
+            self.arg_image.base, self.arg_image.bytes
+        );
+        s += &format!("  callee flat results: {:x?}\n", self.ret_flat);
+        s += &format!(
+            "  callee memory at {:#x}: {:02x?}\n",
+            self.ret_image.base, self.ret_image.bytes
+        );
+        if let Some(m) = &self.mutation {
+            s += &format!(
+                "  mutation: {} {} at {:?} ({:?})\n",
+                if m.in_results { "result" } else { "argument" },
+                m.what,
+                m.site.loc,
+                m.site.kind
+            );
+        }
+        if let Some(f) = &self.fault {
+            s += &format!(
+                "  fault: {} realloc call #{} {}\n",
+                if f.callee { "callee" } else { "caller" },
+                f.at,
+                match f.mode {
+                    FAULT_MISALIGNED => "returns a misaligned pointer",
+                    FAULT_END_OF_MEMORY => "returns a pointer at the end of memory",
+                    FAULT_CALL_OUT => "calls the host",
+                    FAULT_FORGETS => "does not keep the old contents",
+                    _ => "(any): post-return calls the host",
+                }
+            );
+        }
+        s
+    }
+}
+
+/// Picks new bits for `site` that (usually) make the value invalid.
+fn corrupt(
+    u: &mut Unstructured<'_>,
+    site: &Site,
+    mem64: bool,
+    tag_ok: bool,
+    image: &Image,
+) -> Result<Option<(u64, String)>> {
+    let tag = if mem64 { 1u64 << 63 } else { 1 << 31 };
+    let old = match site.loc {
+        Loc::Mem { addr, size } if !matches!(site.kind, SiteKind::StrBytes { .. }) => {
+            let mut b = [0u8; 8];
+            b[..size as usize].copy_from_slice(image.read(addr, size as usize));
+            u64::from_le_bytes(b)
+        }
+        _ => 0,
+    };
+    let pick = |u: &mut Unstructured<'_>, choices: &[(u64, &str)]| -> Result<(u64, String)> {
+        let (bits, what) = u.choose(choices)?;
+        Ok((*bits, what.to_string()))
+    };
+    Ok(Some(match site.kind {
+        SiteKind::Ptr { align } => {
+            let mut choices = vec![
+                (MEMORY_SIZE - 1, "pointer to the last byte of memory"),
+                (MEMORY_SIZE, "pointer to the end of memory"),
+                (MEMORY_SIZE + 64, "pointer past the end of memory"),
+                (0xffff_fff0, "pointer near 2^32"),
+                (0, "null pointer"),
+            ];
+            if align > 1 {
+                choices.push((old + 1, "misaligned pointer"));
+                choices.push((old + align / 2, "half-aligned pointer"));
+            } else {
+                choices.push((old + 1, "pointer one byte further"));
+            }
+            if mem64 {
+                choices.push((old | 1 << 32, "pointer with bit 32 set"));
+                choices.push((u64::MAX - 7, "pointer near 2^64"));
+            }
+            pick(u, &choices)?
+        }
+        SiteKind::Len { elem, compact } => {
+            let max = (1u64 << 28) - 1;
+            let mut choices = vec![
+                (old + 1, "length one too long"),
+                (0, "length zero"),
+                (max / elem, "length at the byte limit"),
+                (max / elem + 1, "length just over the byte limit"),
+                (0x7fff_ffff, "length 2^31 - 1"),
+                (MEMORY_SIZE / elem, "length of all memory"),
+            ];
+            if compact && tag_ok {
+                choices.push((old ^ tag, "string length with the UTF-16 tag flipped"));
+                choices.push((tag, "UTF-16-tagged length zero"));
+                choices.push(((old + 1) | tag, "UTF-16-tagged length one too long"));
+            }
+            if mem64 {
+                choices.push((old | 1 << 32, "length with bit 32 set"));
+                choices.push((u64::MAX / 2, "length 2^63 - 1"));
+            } else {
+                choices.push((0xffff_ffff, "length 2^32 - 1"));
+            }
+            pick(u, &choices)?
+        }
+        SiteKind::Disc { cases } => {
+            let c = u64::from(cases);
+            let mut choices = vec![
+                (c, "first invalid discriminant"),
+                (c + 1, "invalid discriminant"),
+            ];
+            if let Loc::Mem { size, .. } = site.loc {
+                choices.push(((1 << (8 * size)) - 1, "all-ones discriminant"));
+            } else {
+                choices.push((0xffff_ffff, "discriminant -1"));
+                choices.push((c | 0x100, "discriminant with bit 8 set"));
+                choices.push((c | 0x1_0000, "discriminant with bit 16 set"));
+            }
+            pick(u, &choices)?
+        }
+        SiteKind::Char => pick(
+            u,
+            &[
+                (0xd800, "char U+D800 (surrogate)"),
+                (0xdfff, "char U+DFFF (surrogate)"),
+                (0x11_0000, "char 0x110000"),
+                (0xffff_ffff, "char 0xffffffff"),
+                (0x10_ffff, "char U+10FFFF (valid)"),
+            ],
+        )?,
+        SiteKind::Bool => pick(
+            u,
+            &[
+                (2, "bool 2"),
+                (0xff, "bool 0xff"),
+                (
+                    if matches!(site.loc, Loc::Flat(_)) {
+                        0x100
+                    } else {
+                        0x80
+                    },
+                    "bool with a high bit only",
+                ),
+            ],
+        )?,
+        SiteKind::Flags { labels } => {
+            let extra = if labels >= 32 { 0 } else { !0u32 << labels };
+            let mut choices = vec![(u64::from(!0u32), "flags all ones")];
+            if extra != 0 {
+                choices.push((old | u64::from(extra), "flags with bits beyond the labels"));
+            }
+            pick(u, &choices)?
+        }
+        SiteKind::Narrow => pick(
+            u,
+            &[
+                (old | 0xffff_ff00, "narrow integer with high bits set"),
+                (old ^ 0x8000_0000, "narrow integer with bit 31 flipped"),
+                (old | 0x1_0000, "narrow integer with bit 16 set"),
+            ],
+        )?,
+        SiteKind::StrBytes { utf16, latin1 } => {
+            let Loc::Mem { size, .. } = site.loc else {
+                unreachable!()
+            };
+            if latin1 {
+                // Every byte is Latin-1: nothing to break.
+                return Ok(None);
+            }
+            if utf16 {
+                let units = size / 2;
+                let off = 2 * u.int_in_range(0..=units - 1)?;
+                let (unit, what): (u16, &str) = *u.choose(&[
+                    (0xd800u16, "unpaired high surrogate"),
+                    (0xdc00, "unpaired low surrogate"),
+                    (0xdbff, "high surrogate"),
+                ])?;
+                (off << 32 | 2 << 24 | u64::from(unit), what.to_string())
+            } else {
+                let off = u.int_in_range(0..=size - 1)?;
+                let room = size - off;
+                let mut choices: Vec<(u32, u64, &str)> = vec![
+                    (0xff, 1, "byte 0xff"),
+                    (0x80, 1, "stray continuation byte"),
+                    (0xc0, 1, "overlong lead byte 0xc0"),
+                    (0xe2, 1, "truncated 3-byte sequence"),
+                ];
+                if room >= 2 {
+                    choices.push((0x80c0, 2, "overlong NUL"));
+                }
+                if room >= 3 {
+                    choices.push((0x80a0ed, 3, "encoded surrogate"));
+                }
+                let (bytes, n, what) = *u.choose(&choices)?;
+                (off << 32 | n << 24 | u64::from(bytes), what.to_string())
+            }
+        }
+    }))
+}

@@ -1,0 +1,561 @@
+//! The core modules of a batch of cases, in WAT, shared by both paths: the
+//! callee's module, the caller's runtime module (memories and `realloc`)
+//! and the caller's main module (one `run<i>` per case), plus the
+//! component that wires them for Wasmtime's runtime.
+//!
+//! Each instance has a 32-bit memory `mem32` and, when the batch uses
+//! memory64, a 64-bit memory `mem64`, both of [`MEMORY_SIZE`] bytes and
+//! fixed size. `mem32` starts with a record of what happened:
+//!
+//! | Address | Contents |
+//! |---|---|
+//! | `0x10` | number of calls of the callee |
+//! | `0x18` | number of `post-return` calls |
+//! | `0x20..0xa0` | the callee's flat parameters, 8 bytes each |
+//! | `0xa0` | `post-return`'s parameter |
+//! | `0xb0` | the caller's flat result |
+//! | `0xc0` | number of `realloc` calls |
+//! | `0x100..` | `realloc` calls, 48 bytes each: memory (32/64), old, old size, align, new size, returned pointer |
+//! | [`STATIC_BASE`] | the values a side hands over (written by `memory.init` when the case runs) |
+//! | `0x8000..` | the heap of the bump allocator `realloc` |
+//!
+//! `realloc` may not call out (its `may_leave` is clear), so it only writes
+//! memory. `setup(mode, at)` makes the instance misbehave for a case: its
+//! `realloc` call number `at` returns a misaligned pointer (mode 1), a
+//! pointer 8 bytes before the end of memory (2), calls out (3) or returns
+//! a fresh block without the old contents (5); or every `post-return` calls
+//! out (4). After the call the host calls each instance's `dump`, which
+//! logs every non-zero 8-byte word of both memories below the heap top
+//! through the host import `log(tag, addr, value)`, and the heap tops.
+
+use super::abi::{self, CoreTy};
+use super::case::{Case, FAULT_FORGETS, FAULT_POST_RETURN_CALLS_OUT, MEMORY_SIZE, STATIC_BASE};
+use super::types::Namer;
+use fact_core::StringEncoding;
+use std::fmt::Write;
+
+/// Where the bump allocators start.
+pub const HEAP_BASE: u64 = 0x8000;
+/// How many `realloc` calls the log keeps.
+pub const REALLOC_LOG_MAX: u64 = 64;
+/// Where the `realloc` log starts in `mem32`, and the size of an entry.
+pub const REALLOC_LOG: u64 = 0x100;
+/// The size of an entry of the `realloc` log.
+pub const REALLOC_ENTRY: u64 = 48;
+
+/// Tags of `log` entries.
+pub mod tag {
+    /// A word of `mem32`: `(addr, value)`.
+    pub const MEM32: u32 = 32;
+    /// A word of `mem64`: `(addr, value)`.
+    pub const MEM64: u32 = 64;
+    /// The heap tops: `(mem32 top, mem64 top)`.
+    pub const HEAP: u32 = 1;
+    /// `realloc` or `post-return` called out (a fault of the case).
+    pub const CALL_OUT: u32 = 2;
+}
+
+fn data_string(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3 + 2);
+    s.push('"');
+    for b in bytes {
+        write!(s, "\\{b:02x}").unwrap();
+    }
+    s.push('"');
+    s
+}
+
+fn params_wat(tys: &[CoreTy]) -> String {
+    tys.iter()
+        .map(|t| format!(" (param {})", t.wat()))
+        .collect()
+}
+
+fn results_wat(tys: &[CoreTy]) -> String {
+    tys.iter()
+        .map(|t| format!(" (result {})", t.wat()))
+        .collect()
+}
+
+/// The memories, allocators, `setup` and `dump` of an instance.
+fn runtime_fields(memory64: bool, memories: &str) -> String {
+    let size = MEMORY_SIZE / 65536;
+    let near_end = MEMORY_SIZE - 8;
+    let mut w = String::new();
+    if memories == "define" {
+        writeln!(w, "(memory $m32 (export \"mem32\") {size} {size})").unwrap();
+        if memory64 {
+            writeln!(w, "(memory $m64 (export \"mem64\") i64 {size} {size})").unwrap();
+        }
+    }
+    writeln!(
+        w,
+        r#"
+(global $h32 (mut i32) (i32.const {HEAP_BASE}))
+(global $h64 (mut i64) (i64.const {HEAP_BASE}))
+(global $fault_mode (mut i32) (i32.const 0))
+(global $fault_at (mut i32) (i32.const -1))
+(func (export "setup") (param $mode i32) (param $at i32)
+  (global.set $fault_mode (local.get $mode))
+  (global.set $fault_at (local.get $at)))
+(func $forgets (result i32)
+  (i32.and
+    (i32.eq (global.get $fault_mode) (i32.const {forgets}))
+    (i32.eq (i32.wrap_i64 (i64.load $m32 (i32.const 0xc0))) (global.get $fault_at))))
+(func $record (param $kind i64) (param $old i64) (param $old_size i64) (param $align i64)
+    (param $new i64) (param $ret i64) (result i64)
+  (local $n i32) (local $e i32)
+  (local.set $n (i32.wrap_i64 (i64.load $m32 (i32.const 0xc0))))
+  (i64.store $m32 (i32.const 0xc0) (i64.extend_i32_u (i32.add (local.get $n) (i32.const 1))))
+  (if (i32.eq (local.get $n) (global.get $fault_at))
+    (then
+      (if (i32.eq (global.get $fault_mode) (i32.const 1))
+        (then (local.set $ret (i64.add (local.get $ret) (i64.const 1)))))
+      (if (i32.eq (global.get $fault_mode) (i32.const 2))
+        (then (local.set $ret (i64.const {near_end}))))
+      (if (i32.eq (global.get $fault_mode) (i32.const 3))
+        (then (call $log (i32.const {tc}) (i64.const 0) (i64.const 0))))))
+  (if (i32.lt_u (local.get $n) (i32.const {REALLOC_LOG_MAX}))
+    (then
+      (local.set $e (i32.add (i32.const 0x100) (i32.mul (local.get $n) (i32.const 48))))
+      (i64.store $m32 (local.get $e) (local.get $kind))
+      (i64.store $m32 offset=8 (local.get $e) (local.get $old))
+      (i64.store $m32 offset=16 (local.get $e) (local.get $old_size))
+      (i64.store $m32 offset=24 (local.get $e) (local.get $align))
+      (i64.store $m32 offset=32 (local.get $e) (local.get $new))
+      (i64.store $m32 offset=40 (local.get $e) (local.get $ret))))
+  (local.get $ret))
+(func (export "realloc32") (param $old i32) (param $old_size i32) (param $align i32) (param $new i32)
+    (result i32)
+  (local $p i32) (local $a i32)
+  ;; Every block is 8-aligned, so that an allocation's place does not
+  ;; depend on the alignment asked for (which is logged all the same).
+  (local.set $a (select (local.get $align) (i32.const 8) (i32.gt_u (local.get $align) (i32.const 8))))
+  (local.set $p
+    (i32.and
+      (i32.add (global.get $h32) (i32.sub (local.get $a) (i32.const 1)))
+      (i32.sub (i32.const 0) (local.get $a))))
+  (global.set $h32 (i32.add (local.get $p) (local.get $new)))
+  (if (i32.and (i32.ne (local.get $old) (i32.const 0)) (i32.eqz (call $forgets)))
+    (then
+      (memory.copy $m32 $m32 (local.get $p) (local.get $old)
+        (select (local.get $old_size) (local.get $new)
+          (i32.lt_u (local.get $old_size) (local.get $new))))))
+  (i32.wrap_i64
+    (call $record (i64.const 32)
+      (i64.extend_i32_u (local.get $old)) (i64.extend_i32_u (local.get $old_size))
+      (i64.extend_i32_u (local.get $align)) (i64.extend_i32_u (local.get $new))
+      (i64.extend_i32_u (local.get $p)))))
+(func $dump32 (param $end i32)
+  (local $a i32) (local $v i64)
+  (block $done
+    (loop $next
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $v (i64.load $m32 (local.get $a)))
+      (if (i64.ne (local.get $v) (i64.const 0))
+        (then (call $log (i32.const {t32}) (i64.extend_i32_u (local.get $a)) (local.get $v))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (br $next))))
+"#,
+        t32 = tag::MEM32,
+        tc = tag::CALL_OUT,
+        forgets = FAULT_FORGETS,
+    )
+    .unwrap();
+    let end32 = format!(
+        "(select (i32.const {MEMORY_SIZE}) (i32.and (i32.add (global.get $h32) (i32.const 7)) (i32.const -8)) \
+         (i32.gt_u (global.get $h32) (i32.const {})))",
+        MEMORY_SIZE - 8
+    );
+    if memory64 {
+        writeln!(
+            w,
+            r#"
+(func (export "realloc64") (param $old i64) (param $old_size i64) (param $align i64) (param $new i64)
+    (result i64)
+  (local $p i64) (local $a i64)
+  (local.set $a (select (local.get $align) (i64.const 8) (i64.gt_u (local.get $align) (i64.const 8))))
+  (local.set $p
+    (i64.and
+      (i64.add (global.get $h64) (i64.sub (local.get $a) (i64.const 1)))
+      (i64.sub (i64.const 0) (local.get $a))))
+  (global.set $h64 (i64.add (local.get $p) (local.get $new)))
+  (if (i32.and (i64.ne (local.get $old) (i64.const 0)) (i32.eqz (call $forgets)))
+    (then
+      (memory.copy $m64 $m64 (local.get $p) (local.get $old)
+        (select (local.get $old_size) (local.get $new)
+          (i64.lt_u (local.get $old_size) (local.get $new))))))
+  (call $record (i64.const 64) (local.get $old) (local.get $old_size) (local.get $align)
+    (local.get $new) (local.get $p)))
+(func $dump64 (param $end i64)
+  (local $a i64) (local $v i64)
+  (block $done
+    (loop $next
+      (br_if $done (i64.ge_u (local.get $a) (local.get $end)))
+      (local.set $v (i64.load $m64 (local.get $a)))
+      (if (i64.ne (local.get $v) (i64.const 0))
+        (then (call $log (i32.const {t64}) (local.get $a) (local.get $v))))
+      (local.set $a (i64.add (local.get $a) (i64.const 8)))
+      (br $next))))
+(func (export "dump")
+  (call $dump32 {end32})
+  (call $dump64
+    (select (i64.const {MEMORY_SIZE}) (i64.and (i64.add (global.get $h64) (i64.const 7)) (i64.const -8))
+      (i64.gt_u (global.get $h64) (i64.const {end}))))
+  (call $log (i32.const {th}) (i64.extend_i32_u (global.get $h32)) (global.get $h64)))
+"#,
+            end = MEMORY_SIZE - 8,
+            t64 = tag::MEM64,
+            th = tag::HEAP,
+        )
+        .unwrap();
+    } else {
+        writeln!(
+            w,
+            r#"
+(func (export "dump")
+  (call $dump32 {end32})
+  (call $log (i32.const {th}) (i64.extend_i32_u (global.get $h32)) (i64.const 0)))
+"#,
+            th = tag::HEAP,
+        )
+        .unwrap();
+    }
+    w
+}
+
+fn mem_name(mem64: bool) -> &'static str {
+    if mem64 {
+        "$m64"
+    } else {
+        "$m32"
+    }
+}
+
+fn addr_const(mem64: bool, addr: u64) -> String {
+    if mem64 {
+        format!("(i64.const {addr})")
+    } else {
+        format!("(i32.const {addr})")
+    }
+}
+
+/// Stores local `i` of type `ty` at `addr` of `mem32`.
+fn store_local(ty: CoreTy, i: usize, addr: u64) -> String {
+    match ty {
+        CoreTy::I32 => {
+            format!("(i64.store $m32 (i32.const {addr}) (i64.extend_i32_u (local.get {i})))\n")
+        }
+        CoreTy::I64 => format!("(i64.store $m32 (i32.const {addr}) (local.get {i}))\n"),
+        CoreTy::F32 => format!("(f32.store $m32 (i32.const {addr}) (local.get {i}))\n"),
+        CoreTy::F64 => format!("(f64.store $m32 (i32.const {addr}) (local.get {i}))\n"),
+    }
+}
+
+fn bump(addr: u64) -> String {
+    format!(
+        "(i64.store $m32 (i32.const {addr}) (i64.add (i64.load $m32 (i32.const {addr})) (i64.const 1)))\n"
+    )
+}
+
+/// The fields of the callee's core module: for case `i`, `f<i>` (the lifted
+/// core function) and `pr<i>` (its `post-return`).
+pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
+    let mut w = String::new();
+    w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
+    w += &runtime_fields(memory64, "define");
+    for (i, case) in cases {
+        let mem64 = case.lift.mem64();
+        let (params, results) = abi::functype(&case.params, case.result.as_ref(), mem64, true);
+        writeln!(w, "(data $r{i} {})", data_string(&case.ret_image.bytes)).unwrap();
+        writeln!(
+            w,
+            "(func (export \"f{i}\"){}{}",
+            params_wat(&params),
+            results_wat(&results)
+        )
+        .unwrap();
+        w += &bump(0x10);
+        for (j, t) in params.iter().enumerate() {
+            w += &store_local(*t, j, 0x20 + 8 * j as u64);
+        }
+        writeln!(
+            w,
+            "(memory.init {} $r{i} {} (i32.const 0) (i32.const {}))",
+            mem_name(mem64),
+            addr_const(mem64, STATIC_BASE),
+            case.ret_image.bytes.len()
+        )
+        .unwrap();
+        for v in &case.ret_flat {
+            w += &v.wat();
+        }
+        w += ")\n";
+        writeln!(w, "(func (export \"pr{i}\"){}", params_wat(&results)).unwrap();
+        w += &bump(0x18);
+        writeln!(
+            w,
+            "(if (i32.eq (global.get $fault_mode) (i32.const {FAULT_POST_RETURN_CALLS_OUT}))\n  \
+             (then (call $log (i32.const {}) (i64.const 0) (i64.const 0))))",
+            tag::CALL_OUT
+        )
+        .unwrap();
+        for (j, t) in results.iter().enumerate() {
+            w += &store_local(*t, j, 0xa0 + 8 * j as u64);
+        }
+        w += ")\n";
+    }
+    w
+}
+
+/// The fields of the caller's runtime module.
+pub fn runtime_module_fields(memory64: bool) -> String {
+    let mut w = String::new();
+    w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
+    w += &runtime_fields(memory64, "define");
+    w
+}
+
+/// The fields of the caller's main module: `run<i>` writes case `i`'s
+/// arguments into memory and calls the adapter `f<i>`, which it imports
+/// from `adapters`.
+pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
+    let size = MEMORY_SIZE / 65536;
+    let mut w = String::new();
+    writeln!(w, "(import \"rt\" \"mem32\" (memory $m32 {size} {size}))").unwrap();
+    if memory64 {
+        writeln!(
+            w,
+            "(import \"rt\" \"mem64\" (memory $m64 i64 {size} {size}))"
+        )
+        .unwrap();
+    }
+    for (i, case) in cases {
+        let (params, results) = abi::functype(
+            &case.params,
+            case.result.as_ref(),
+            case.lower.mem64(),
+            false,
+        );
+        writeln!(
+            w,
+            "(import \"adapters\" \"f{i}\" (func $f{i}{}{}))",
+            params_wat(&params),
+            results_wat(&results)
+        )
+        .unwrap();
+    }
+    for (i, case) in cases {
+        let mem64 = case.lower.mem64();
+        writeln!(w, "(data $a{i} {})", data_string(&case.arg_image.bytes)).unwrap();
+        writeln!(w, "(func (export \"run{i}\")").unwrap();
+        if case.lower.memory.is_some() {
+            writeln!(
+                w,
+                "(memory.init {} $a{i} {} (i32.const 0) (i32.const {}))",
+                mem_name(mem64),
+                addr_const(mem64, STATIC_BASE),
+                case.arg_image.bytes.len()
+            )
+            .unwrap();
+        }
+        let (_, results) = abi::functype(&case.params, case.result.as_ref(), mem64, false);
+        let call: String = case.arg_flat.iter().map(|v| v.wat()).collect();
+        match results.first() {
+            None => writeln!(w, "(call $f{i} {call})").unwrap(),
+            Some(CoreTy::I32) => writeln!(
+                w,
+                "(i64.store $m32 (i32.const 0xb0) (i64.extend_i32_u (call $f{i} {call})))"
+            )
+            .unwrap(),
+            Some(CoreTy::I64) => {
+                writeln!(w, "(i64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+            }
+            Some(CoreTy::F32) => {
+                writeln!(w, "(f32.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+            }
+            Some(CoreTy::F64) => {
+                writeln!(w, "(f64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+            }
+        }
+        w += ")\n";
+    }
+    w
+}
+
+fn encoding_option(e: StringEncoding) -> &'static str {
+    match e {
+        StringEncoding::Utf8 => "string-encoding=utf8",
+        StringEncoding::Utf16 => "string-encoding=utf16",
+        StringEncoding::CompactUtf16 => "string-encoding=latin1+utf16",
+    }
+}
+
+fn canon_options(opts: &super::case::Opts, instance: &str) -> String {
+    let mut s = format!(" {}", encoding_option(opts.encoding));
+    if let Some(mem64) = opts.memory {
+        let (mem, realloc) = if mem64 {
+            ("mem64", "realloc64")
+        } else {
+            ("mem32", "realloc32")
+        };
+        write!(s, " (memory ${instance} \"{mem}\")").unwrap();
+        if opts.realloc {
+            write!(s, " (realloc (func ${instance} \"{realloc}\"))").unwrap();
+        }
+    }
+    s
+}
+
+/// Spells the types of case `i` for the component: the named type
+/// definitions and the function type.
+struct CaseTypes {
+    defs: Vec<(String, String)>,
+    func: String,
+}
+
+fn case_types(i: usize, case: &Case) -> CaseTypes {
+    let mut namer = Namer::new(i);
+    let mut func = String::new();
+    for (j, p) in case.params.iter().enumerate() {
+        let (_, cm) = namer.name(p);
+        write!(func, " (param \"p{j}\" {cm})").unwrap();
+    }
+    if let Some(r) = &case.result {
+        let (_, cm) = namer.name(r);
+        write!(func, " (result {cm})").unwrap();
+    }
+    CaseTypes {
+        defs: namer.cm_defs,
+        func,
+    }
+}
+
+/// The WIT of a batch: interface `i` with the functions `call<i>` (`f<i>`
+/// would collide with the keywords `f32` and `f64`).
+pub fn wit(cases: &[(usize, &Case)]) -> String {
+    let mut w = String::from("package test:diff;\ninterface i {\n");
+    for (i, case) in cases {
+        let mut namer = Namer::new(*i);
+        let params: Vec<String> = case
+            .params
+            .iter()
+            .enumerate()
+            .map(|(j, p)| format!("p{j}: {}", namer.name(p).0))
+            .collect();
+        let result = case
+            .result
+            .as_ref()
+            .map(|r| format!(" -> {}", namer.name(r).0))
+            .unwrap_or_default();
+        for d in &namer.wit_defs {
+            writeln!(w, "  {d}").unwrap();
+        }
+        writeln!(w, "  call{i}: func({}){result};", params.join(", ")).unwrap();
+    }
+    w += "}\nworld w { export i; }\n";
+    w
+}
+
+const LOG_TYPE: &str = "(param \"tag\" u32) (param \"a\" u64) (param \"b\" u64)";
+
+/// The component of a batch, for Wasmtime's runtime.
+pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
+    let types: Vec<CaseTypes> = cases.iter().map(|(i, c)| case_types(*i, c)).collect();
+    let mut w = String::new();
+    writeln!(w, "(component\n(import \"log\" (func $log {LOG_TYPE}))").unwrap();
+
+    // The callee: lifts `f<i>`.
+    writeln!(
+        w,
+        "(component $Callee\n(import \"log\" (func $log {LOG_TYPE}))"
+    )
+    .unwrap();
+    writeln!(w, "(core module $M\n{})", callee_fields(cases, memory64)).unwrap();
+    w += "(core func $logc (canon lower (func $log)))\n";
+    w += "(core instance $m (instantiate $M (with \"host\" (instance (export \"log\" (func $logc))))))\n";
+    for ((i, case), ty) in cases.iter().zip(&types) {
+        for (name, def) in &ty.defs {
+            writeln!(
+                w,
+                "(type ${name}-d {def})\n(export ${name} \"{name}\" (type ${name}-d))"
+            )
+            .unwrap();
+        }
+        let mut opts = canon_options(&case.lift, "m");
+        if case.lift.post_return {
+            write!(opts, " (post-return (func $m \"pr{i}\"))").unwrap();
+        }
+        writeln!(
+            w,
+            "(func $f{i}{} (canon lift (core func $m \"f{i}\"){opts}))\n(export \"call{i}\" (func $f{i}))",
+            ty.func
+        )
+        .unwrap();
+    }
+    w += "(func $dump (canon lift (core func $m \"dump\")))\n(export \"dump\" (func $dump))\n";
+    w += "(func $setup (param \"mode\" u32) (param \"at\" u32) (canon lift (core func $m \"setup\")))\n";
+    w += "(export \"setup\" (func $setup))\n)\n";
+
+    // The caller: lowers `f<i>`, lifts `run<i>`.
+    writeln!(
+        w,
+        "(component $Caller\n(import \"log\" (func $log {LOG_TYPE}))"
+    )
+    .unwrap();
+    for ((i, _), ty) in cases.iter().zip(&types) {
+        for (name, def) in &ty.defs {
+            writeln!(
+                w,
+                "(type ${name}-d {def})\n(import \"{name}\" (type ${name} (eq ${name}-d)))"
+            )
+            .unwrap();
+        }
+        writeln!(w, "(import \"call{i}\" (func $f{i}{}))", ty.func).unwrap();
+    }
+    w += "(core func $logc (canon lower (func $log)))\n";
+    writeln!(w, "(core module $RT\n{})", runtime_module_fields(memory64)).unwrap();
+    w += "(core instance $rt (instantiate $RT (with \"host\" (instance (export \"log\" (func $logc))))))\n";
+    for (i, case) in cases {
+        writeln!(
+            w,
+            "(core func $f{i}c (canon lower (func $f{i}){}))",
+            canon_options(&case.lower, "rt")
+        )
+        .unwrap();
+    }
+    writeln!(w, "(core module $Main\n{})", main_fields(cases, memory64)).unwrap();
+    w += "(core instance $main (instantiate $Main (with \"rt\" (instance $rt))\n  (with \"adapters\" (instance";
+    for (i, _) in cases {
+        write!(w, " (export \"f{i}\" (func $f{i}c))").unwrap();
+    }
+    w += "))))\n";
+    for (i, _) in cases {
+        writeln!(
+            w,
+            "(func $run{i} (canon lift (core func $main \"run{i}\")))\n(export \"run{i}\" (func $run{i}))"
+        )
+        .unwrap();
+    }
+    w += "(func $dump (canon lift (core func $rt \"dump\")))\n(export \"dump\" (func $dump))\n";
+    w += "(func $setup (param \"mode\" u32) (param \"at\" u32) (canon lift (core func $rt \"setup\")))\n";
+    w += "(export \"setup\" (func $setup))\n)\n";
+
+    // Wiring.
+    w += "(instance $callee (instantiate $Callee (with \"log\" (func $log))))\n";
+    w += "(instance $caller (instantiate $Caller (with \"log\" (func $log))";
+    for ((i, _), ty) in cases.iter().zip(&types) {
+        for (name, _) in &ty.defs {
+            write!(w, "\n  (with \"{name}\" (type $callee \"{name}\"))").unwrap();
+        }
+        write!(w, "\n  (with \"call{i}\" (func $callee \"call{i}\"))").unwrap();
+    }
+    w += "))\n";
+    for (i, _) in cases {
+        writeln!(w, "(export \"run{i}\" (func $caller \"run{i}\"))").unwrap();
+    }
+    w += "(export \"dump-caller\" (func $caller \"dump\"))\n(export \"setup-caller\" (func $caller \"setup\"))\n";
+    w += "(export \"dump-callee\" (func $callee \"dump\"))\n(export \"setup-callee\" (func $callee \"setup\"))\n";
+    w += ")\n";
+    w
+}

@@ -1,0 +1,470 @@
+//! Runs a batch of cases both ways and compares what each side observed.
+//!
+//! - **Wasmtime**: the batch's component (`modules::component`), whose
+//!   adapters Wasmtime fuses itself, through its component runtime.
+//! - **fact**: the same core modules instantiated with Wasmtime's core API,
+//!   linked through the adapter module that `fact-core` compiles for the
+//!   same WIT functions and options (`AdapterLinker`).
+//!
+//! Each case runs in a fresh store (a trap poisons a component instance):
+//! `setup` both instances (the `realloc` fault, if any), call `run<i>`, then
+//! `dump` the caller and the callee. The log of `dump` is everything both
+//! instances can observe: the flat values and bytes the callee received, the
+//! bytes and values the caller got back, every `realloc` call, the
+//! `post-return` call and its argument.
+
+use super::case::Case;
+use super::{compare, modules, validate};
+use fact_core::host::flags as host_flags;
+use fact_core::host::wasmtime::AdapterLinker;
+use fact_core::wit_parser::{Resolve, WorldItem};
+use fact_core::{Adapter, AdapterCompiler};
+use std::fmt::Write;
+use wasmtime::component::{Component, InstancePre, Linker as ComponentLinker};
+use wasmtime::{
+    Config, Engine, Func, Global, GlobalType, Linker, Module, Mutability, Store, StoreContextMut,
+    Val, ValType,
+};
+
+/// One `log` call: `(tag, a, b)`.
+pub type Entry = (u32, u64, u64);
+
+/// What one way of running a case gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The call returned; the dumps of both instances.
+    Returned(Vec<Entry>),
+    /// The call trapped, with this message.
+    Trapped(String),
+    /// The modules or the component were rejected before running.
+    Rejected(String),
+}
+
+impl Outcome {
+    fn short(&self) -> String {
+        match self {
+            Outcome::Returned(log) => format!("returned ({} log entries)", log.len()),
+            Outcome::Trapped(m) => format!("trapped: {m}"),
+            Outcome::Rejected(m) => format!("rejected: {m}"),
+        }
+    }
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub id: usize,
+    /// `fact-core` declined the case (`adapt` returned this error).
+    pub skipped: Option<String>,
+    pub fact: Outcome,
+    pub wasmtime: Outcome,
+}
+
+/// The engine both ways use.
+pub fn engine() -> Engine {
+    let mut config = Config::new();
+    config.wasm_multi_memory(true);
+    config.wasm_memory64(true);
+    config.wasm_component_model_memory64(true);
+    config.wasm_component_model_map(true);
+    config.wasm_component_model_fixed_length_lists(true);
+    Engine::new(&config).expect("engine")
+}
+
+fn log_entry(log: &mut Vec<Entry>, tag: u32, a: u64, b: u64) {
+    log.push((tag, a, b));
+}
+
+/// Compiles the batch's adapters with `fact-core`. Cases whose `adapt`
+/// fails are returned as skipped.
+fn compile_fact(
+    cases: &[(usize, &Case)],
+    fact_options: FactOptions,
+) -> Result<(fact_core::Adapters, Vec<(usize, String)>), String> {
+    let mut resolve = Resolve::default();
+    let wit = modules::wit(cases);
+    let pkg = resolve
+        .push_str("diff.wit", &wit)
+        .map_err(|e| format!("WIT does not parse: {e:?}\n{wit}"))?;
+    let world = resolve
+        .select_world(&[pkg], None)
+        .map_err(|e| format!("{e:?}"))?;
+    let iface = resolve.worlds[world]
+        .exports
+        .values()
+        .find_map(|item| match item {
+            WorldItem::Interface { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("interface i");
+    let mut compiler = AdapterCompiler::new(&resolve);
+    let mut skipped = Vec::new();
+    for (i, case) in cases {
+        let function = &resolve.interfaces[iface].functions[&format!("call{i}")];
+        let (lower, lift) = fact_options(case);
+        let adapted = compiler.adapt(Adapter {
+            name: format!("f{i}"),
+            interface: Some("test:diff/i".into()),
+            function,
+            lower,
+            lift,
+        });
+        if let Err(e) = adapted {
+            skipped.push((*i, e.to_string()));
+        }
+    }
+    let adapters = compiler
+        .finish()
+        .map_err(|e| format!("fact-core produced an invalid module: {e}"))?;
+    let kept: Vec<(usize, &Case)> = cases
+        .iter()
+        .filter(|(i, _)| !skipped.iter().any(|(s, _)| s == i))
+        .copied()
+        .collect();
+    validate::check_adapters(&adapters, &kept)
+        .map_err(|e| format!("fact-core's module breaks the host ABI: {e}"))?;
+    Ok((adapters, skipped))
+}
+
+/// Compiled modules of the fact way.
+struct FactBatch {
+    /// The cases: id and whether the callee has a `post-return`.
+    cases: Vec<(usize, bool)>,
+    adapters: fact_core::Adapters,
+    adapter_module: Module,
+    callee: Module,
+    runtime: Module,
+    main: Module,
+}
+
+fn module(engine: &Engine, fields: &str) -> Result<Module, String> {
+    Module::new(engine, format!("(module\n{fields})")).map_err(|e| format!("{e:?}"))
+}
+
+impl FactBatch {
+    fn new(
+        engine: &Engine,
+        cases: &[(usize, &Case)],
+        adapters: fact_core::Adapters,
+        memory64: bool,
+    ) -> Result<FactBatch, String> {
+        Ok(FactBatch {
+            cases: cases
+                .iter()
+                .map(|(i, c)| (*i, c.lift.post_return))
+                .collect(),
+            adapter_module: Module::new(engine, &adapters.wasm).map_err(|e| format!("{e:?}"))?,
+            adapters,
+            callee: module(engine, &modules::callee_fields(cases, memory64))?,
+            runtime: module(engine, &modules::runtime_module_fields(memory64))?,
+            main: module(engine, &modules::main_fields(cases, memory64))?,
+        })
+    }
+
+    fn run(&self, engine: &Engine, id: usize, case: &Case) -> Outcome {
+        let mut store = Store::new(engine, Vec::<Entry>::new());
+        let result = (|| -> wasmtime::Result<Result<(), wasmtime::Error>> {
+            // Each instance's flags, made here so that its `log` import can
+            // refuse a call while `may_leave` is clear, as `canon lower` of a
+            // host function does (`docs/host-abi.md`, "What the host does").
+            let mut flags = Vec::new();
+            for _ in 0..2 {
+                let ty = GlobalType::new(ValType::I32, Mutability::Var);
+                flags.push(Global::new(&mut store, ty, Val::I32(host_flags::INITIAL))?);
+            }
+            let instantiate = |store: &mut Store<Vec<Entry>>, module: &Module, instance: usize| {
+                let flags = flags[instance];
+                let log = Func::wrap(
+                    &mut *store,
+                    move |mut c: wasmtime::Caller<'_, Vec<Entry>>, tag: i32, a: i64, b: i64| {
+                        if flags.get(&mut c).unwrap_i32() & host_flags::MAY_LEAVE == 0 {
+                            return Err(wasmtime::Error::new(fact_core::Trap::CannotLeave));
+                        }
+                        log_entry(c.data_mut(), tag as u32, a as u64, b as u64);
+                        Ok(())
+                    },
+                );
+                let mut linker = Linker::new(engine);
+                linker.define(&*store, "host", "log", log)?;
+                linker.instantiate(store, module)
+            };
+            let runtime = instantiate(&mut store, &self.runtime, 0)?;
+            let callee = instantiate(&mut store, &self.callee, 1)?;
+            let mut linker = AdapterLinker::new();
+            linker.flags(0, flags[0]).flags(1, flags[1]);
+            for (instance, exports) in [(0, &runtime), (1, &callee)] {
+                for (mem, realloc, is64) in
+                    [("mem32", "realloc32", false), ("mem64", "realloc64", true)]
+                {
+                    if let Some(m) = exports.get_memory(&mut store, mem) {
+                        linker.memory(&store, instance, m);
+                        let f = exports.get_func(&mut store, realloc).expect("realloc");
+                        linker.realloc(instance, is64, f);
+                    }
+                }
+            }
+            for &(i, post_return) in &self.cases {
+                let name = format!("f{i}");
+                let f = callee.get_func(&mut store, &name).expect("callee");
+                linker.callee(&name, f);
+                if post_return {
+                    let pr = callee
+                        .get_func(&mut store, &format!("pr{i}"))
+                        .expect("post-return");
+                    linker.post_return(&name, pr);
+                }
+            }
+            let linked = linker.instantiate(
+                &mut store,
+                &self.adapter_module,
+                &self.adapters.imports,
+                &self.adapters.exports,
+            )?;
+            let mut main_linker = Linker::new(engine);
+            main_linker.instance(&mut store, "rt", runtime)?;
+            main_linker.instance(&mut store, "adapters", linked.instance)?;
+            let main = main_linker.instantiate(&mut store, &self.main)?;
+
+            let setup_caller = runtime.get_typed_func::<(i32, i32), ()>(&mut store, "setup")?;
+            let setup_callee = callee.get_typed_func::<(i32, i32), ()>(&mut store, "setup")?;
+            if let Some(f) = case.fault {
+                let setup = if f.callee { setup_callee } else { setup_caller };
+                setup.call(&mut store, (f.mode as i32, f.at as i32))?;
+            }
+            let run = main.get_typed_func::<(), ()>(&mut store, &format!("run{id}"))?;
+            if let Err(trap) = run.call(&mut store, ()) {
+                return Ok(Err(trap));
+            }
+            runtime
+                .get_typed_func::<(), ()>(&mut store, "dump")?
+                .call(&mut store, ())?;
+            callee
+                .get_typed_func::<(), ()>(&mut store, "dump")?
+                .call(&mut store, ())?;
+            Ok(Ok(()))
+        })();
+        match result {
+            Ok(Ok(())) => Outcome::Returned(std::mem::take(store.data_mut())),
+            Ok(Err(trap)) => Outcome::Trapped(trap_message(&trap)),
+            Err(e) => Outcome::Rejected(format!("{e:?}")),
+        }
+    }
+}
+
+fn trap_message(e: &wasmtime::Error) -> String {
+    if let Some(t) = fact_core::host::wasmtime::trap_of(e) {
+        return format!("fact trap {t:?}");
+    }
+    if let Some(t) = e.downcast_ref::<wasmtime::Trap>() {
+        return format!("wasm trap {t:?}");
+    }
+    format!("{e:#}")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The Wasmtime way: a component per batch.
+struct WasmtimeBatch {
+    pre: InstancePre<Vec<Entry>>,
+}
+
+impl WasmtimeBatch {
+    fn new(engine: &Engine, cases: &[(usize, &Case)], memory64: bool) -> Result<Self, String> {
+        let wat = modules::component(cases, memory64);
+        let component = Component::new(engine, &wat).map_err(|e| format!("{e:?}"))?;
+        let mut linker = ComponentLinker::<Vec<Entry>>::new(engine);
+        linker
+            .root()
+            .func_wrap(
+                "log",
+                |mut s: StoreContextMut<'_, Vec<Entry>>, (tag, a, b): (u32, u64, u64)| {
+                    log_entry(s.data_mut(), tag, a, b);
+                    Ok(())
+                },
+            )
+            .map_err(|e| format!("{e:?}"))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| format!("{e:?}"))?;
+        Ok(WasmtimeBatch { pre })
+    }
+
+    fn run(&self, engine: &Engine, id: usize, case: &Case) -> Outcome {
+        let mut store = Store::new(engine, Vec::<Entry>::new());
+        let result = (|| -> wasmtime::Result<Result<(), wasmtime::Error>> {
+            let instance = self.pre.instantiate(&mut store)?;
+            if let Some(f) = case.fault {
+                let name = if f.callee {
+                    "setup-callee"
+                } else {
+                    "setup-caller"
+                };
+                let setup = instance.get_typed_func::<(u32, u32), ()>(&mut store, name)?;
+                setup.call(&mut store, (f.mode, f.at))?;
+            }
+            let run = instance.get_typed_func::<(), ()>(&mut store, &format!("run{id}"))?;
+            if let Err(trap) = run.call(&mut store, ()) {
+                return Ok(Err(trap));
+            }
+            for dump in ["dump-caller", "dump-callee"] {
+                instance
+                    .get_typed_func::<(), ()>(&mut store, dump)?
+                    .call(&mut store, ())?;
+            }
+            Ok(Ok(()))
+        })();
+        match result {
+            Ok(Ok(())) => Outcome::Returned(std::mem::take(store.data_mut())),
+            Ok(Err(trap)) => Outcome::Trapped(trap_message(&trap)),
+            Err(e) => Outcome::Rejected(format!("{e:?}")),
+        }
+    }
+}
+
+/// The options `fact-core` compiles a case's adapter with: `(lower, lift)`.
+pub type FactOptions = fn(&Case) -> (fact_core::CanonOptions, fact_core::CanonOptions);
+
+/// The case's own options.
+pub fn same_options(case: &Case) -> (fact_core::CanonOptions, fact_core::CanonOptions) {
+    (case.lower.fact(0), case.lift.fact(1))
+}
+
+/// Runs a batch of cases (`(id, case)`; ids name the functions) both ways.
+pub fn run_batch(engine: &Engine, cases: &[(usize, Case)], memory64: bool) -> Vec<CaseResult> {
+    run_batch_with(engine, cases, memory64, same_options)
+}
+
+/// [`run_batch`], with `fact-core` compiling each adapter with the options
+/// `fact_options` gives (a test of the comparison itself).
+pub fn run_batch_with(
+    engine: &Engine,
+    cases: &[(usize, Case)],
+    memory64: bool,
+    fact_options: FactOptions,
+) -> Vec<CaseResult> {
+    let run_batch = |engine: &Engine, cases: &[(usize, Case)], memory64: bool| {
+        run_batch_with(engine, cases, memory64, fact_options)
+    };
+    let refs: Vec<(usize, &Case)> = cases.iter().map(|(i, c)| (*i, c)).collect();
+    let (adapters, skipped) = match compile_fact(&refs, fact_options) {
+        Ok(x) => x,
+        Err(_) if cases.len() > 1 => {
+            // Find the culprit, case by case.
+            return cases
+                .iter()
+                .flat_map(|c| run_batch(engine, std::slice::from_ref(c), memory64))
+                .collect();
+        }
+        Err(e) => {
+            return vec![CaseResult {
+                id: cases[0].0,
+                skipped: None,
+                fact: Outcome::Rejected(e),
+                wasmtime: Outcome::Rejected("not run".into()),
+            }]
+        }
+    };
+    let mut results: Vec<CaseResult> = skipped
+        .iter()
+        .map(|(id, why)| CaseResult {
+            id: *id,
+            skipped: Some(why.clone()),
+            fact: Outcome::Rejected(why.clone()),
+            wasmtime: Outcome::Rejected("not run".into()),
+        })
+        .collect();
+    let kept: Vec<(usize, &Case)> = refs
+        .iter()
+        .filter(|(i, _)| !skipped.iter().any(|(s, _)| s == i))
+        .copied()
+        .collect();
+    if kept.is_empty() {
+        return results;
+    }
+    if !skipped.is_empty() {
+        // Recompile without the skipped cases so that the module only
+        // imports what the kept cases need.
+        let kept_owned: Vec<(usize, Case)> = kept.iter().map(|(i, c)| (*i, (*c).clone())).collect();
+        results.extend(run_batch(engine, &kept_owned, memory64));
+        return results;
+    }
+    let wasmtime = match WasmtimeBatch::new(engine, &kept, memory64) {
+        Ok(b) => b,
+        Err(_) if kept.len() > 1 => {
+            // Find the case Wasmtime rejects, case by case.
+            return cases
+                .iter()
+                .flat_map(|c| run_batch(engine, std::slice::from_ref(c), memory64))
+                .collect();
+        }
+        Err(e) => {
+            let (id, case) = kept[0];
+            let fact = match FactBatch::new(engine, &kept, adapters, memory64) {
+                Ok(b) => b.run(engine, id, case),
+                Err(e) => Outcome::Rejected(e),
+            };
+            return vec![CaseResult {
+                id,
+                skipped: None,
+                fact,
+                wasmtime: Outcome::Rejected(e),
+            }];
+        }
+    };
+    let fact = match FactBatch::new(engine, &kept, adapters, memory64) {
+        Ok(b) => b,
+        Err(e) => {
+            return kept
+                .iter()
+                .map(|(id, _)| CaseResult {
+                    id: *id,
+                    skipped: None,
+                    fact: Outcome::Rejected(e.clone()),
+                    wasmtime: Outcome::Rejected("not run".into()),
+                })
+                .collect()
+        }
+    };
+    for (id, case) in kept {
+        results.push(CaseResult {
+            id,
+            skipped: None,
+            fact: fact.run(engine, id, case),
+            wasmtime: wasmtime.run(engine, id, case),
+        });
+    }
+    results
+}
+
+const WHO: [&str; 2] = ["caller", "callee"];
+
+/// A readable account of a disagreement.
+pub fn report(case: &Case, result: &CaseResult) -> String {
+    let mut s = format!("case {}:\n{}", result.id, case.describe());
+    writeln!(s, "  fact:     {}", result.fact.short()).unwrap();
+    writeln!(s, "  wasmtime: {}", result.wasmtime.short()).unwrap();
+    if let (Outcome::Returned(a), Outcome::Returned(b)) = (&result.fact, &result.wasmtime) {
+        let (a, b) = (compare::dumps(a), compare::dumps(b));
+        for k in 0..2 {
+            if a[k].heap != b[k].heap {
+                writeln!(
+                    s,
+                    "  {}: heap tops: fact {:x?}, wasmtime {:x?}",
+                    WHO[k], a[k].heap, b[k].heap
+                )
+                .unwrap();
+            }
+        }
+        for d in compare::word_diffs(&a, &b) {
+            writeln!(
+                s,
+                "  {}: mem{}[{:#x}]: fact {:#018x}, wasmtime {:#018x}",
+                WHO[d.instance], d.mem, d.addr, d.fact, d.wasmtime
+            )
+            .unwrap();
+        }
+    }
+    s
+}

@@ -1,0 +1,172 @@
+//! Every adapter module `fact-core` produces validates, and its imports and
+//! exports have the types the host ABI promises: the import table matches
+//! the module's imports one for one, an adapter has the caller's lowered
+//! core signature and its callee import the callee's lifted one
+//! (`flatten_functype` of the spec, from `abi.rs`, not from `fact-core`).
+
+use super::abi::{self, CoreTy};
+use super::case::Case;
+use fact_core::{Adapters, ImportKind};
+use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValType};
+
+type Sig = (Vec<ValType>, Vec<ValType>);
+
+fn val(t: CoreTy) -> ValType {
+    match t {
+        CoreTy::I32 => ValType::I32,
+        CoreTy::I64 => ValType::I64,
+        CoreTy::F32 => ValType::F32,
+        CoreTy::F64 => ValType::F64,
+    }
+}
+
+fn sig((params, results): (Vec<CoreTy>, Vec<CoreTy>)) -> Sig {
+    (
+        params.into_iter().map(val).collect(),
+        results.into_iter().map(val).collect(),
+    )
+}
+
+/// Checks the adapter module compiled for `cases` (adapter `f<i>` for
+/// case `i`).
+pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(), String> {
+    adapters.validate().map_err(|e| e.to_string())?;
+    let mut types: Vec<Sig> = Vec::new();
+    let mut funcs: Vec<u32> = Vec::new();
+    let mut imports = Vec::new();
+    let mut exports = Vec::new();
+    for payload in Parser::new(0).parse_all(&adapters.wasm) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group.map_err(|e| e.to_string())?.into_types() {
+                        match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => {
+                                types.push((f.params().to_vec(), f.results().to_vec()))
+                            }
+                            other => return Err(format!("unexpected type {other:?}")),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| e.to_string())?;
+                    if let TypeRef::Func(t) = import.ty {
+                        funcs.push(t);
+                    }
+                    imports.push((
+                        import.module.to_string(),
+                        import.name.to_string(),
+                        import.ty,
+                    ));
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    funcs.push(t.map_err(|e| e.to_string())?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(|e| e.to_string())?;
+                    exports.push((export.name.to_string(), export.kind, export.index));
+                }
+            }
+            _ => {}
+        }
+    }
+    let func_sig = |t: u32| types.get(t as usize).cloned().unwrap_or_default();
+    let case_of = |adapter: u32| -> Result<&Case, String> {
+        let name = &adapters
+            .exports
+            .get(adapter as usize)
+            .ok_or_else(|| format!("adapter {adapter} is not exported"))?
+            .name;
+        cases
+            .iter()
+            .find(|(i, _)| format!("f{i}") == **name)
+            .map(|(_, c)| *c)
+            .ok_or_else(|| format!("no case for adapter `{name}`"))
+    };
+
+    if imports.len() != adapters.imports.len() {
+        return Err(format!(
+            "the module has {} imports, its import table {}",
+            imports.len(),
+            adapters.imports.len()
+        ));
+    }
+    for ((module, name, ty), entry) in imports.iter().zip(&adapters.imports) {
+        if *module != entry.module || *name != entry.name {
+            return Err(format!(
+                "import `{module}` `{name}` is `{}` `{}` in the import table",
+                entry.module, entry.name
+            ));
+        }
+        let func = match ty {
+            TypeRef::Func(t) => Some(func_sig(*t)),
+            _ => None,
+        };
+        let want: Option<Sig> = match entry.kind {
+            ImportKind::Memory { memory64, .. } => match ty {
+                TypeRef::Memory(m) if m.memory64 == memory64 => None,
+                _ => {
+                    return Err(format!(
+                        "import `{module}` `{name}` is not the memory it says"
+                    ))
+                }
+            },
+            ImportKind::Realloc { memory64, .. } => {
+                let p = if memory64 { ValType::I64 } else { ValType::I32 };
+                Some((vec![p; 4], vec![p]))
+            }
+            ImportKind::Callee { adapter } => {
+                let case = case_of(adapter)?;
+                Some(sig(abi::functype(
+                    &case.params,
+                    case.result.as_ref(),
+                    case.lift.mem64(),
+                    true,
+                )))
+            }
+            ImportKind::PostReturn { adapter } => {
+                let case = case_of(adapter)?;
+                let (_, results) =
+                    abi::functype(&case.params, case.result.as_ref(), case.lift.mem64(), true);
+                Some((results.into_iter().map(val).collect(), Vec::new()))
+            }
+            ImportKind::Trap => Some((vec![ValType::I32], Vec::new())),
+            _ => None,
+        };
+        if let Some(want) = want {
+            if func.as_ref() != Some(&want) {
+                return Err(format!(
+                    "import `{module}` `{name}` ({:?}) has type {func:?}, the host ABI says {want:?}",
+                    entry.kind
+                ));
+            }
+        }
+    }
+    for (k, export) in adapters.exports.iter().enumerate() {
+        let case = case_of(k as u32)?;
+        let found = exports
+            .iter()
+            .find(|(n, kind, _)| *n == *export.name && *kind == ExternalKind::Func)
+            .ok_or_else(|| format!("adapter `{}` is not exported", export.name))?;
+        let have = funcs.get(found.2 as usize).map(|t| func_sig(*t));
+        let want = sig(abi::functype(
+            &case.params,
+            case.result.as_ref(),
+            case.lower.mem64(),
+            false,
+        ));
+        if have.as_ref() != Some(&want) {
+            return Err(format!(
+                "adapter `{}` has type {have:?}, the caller's lowered signature is {want:?}",
+                export.name
+            ));
+        }
+    }
+    Ok(())
+}
