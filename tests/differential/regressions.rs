@@ -319,8 +319,6 @@ fn transcode_with_forgetful_realloc(
 // 1098: a `realloc` that returned its block one byte further).
 
 #[test]
-#[ignore = "fact bug: utf16 -> utf8 writes the ASCII prefix again after the buffer grows \
-            (spec store_string_to_utf8 writes encoded[i:] at ptr+i only)"]
 fn utf16_to_utf8_keeps_what_realloc_kept() {
     let r = transcode_with_forgetful_realloc(CompactUtf16, true, Utf8, "a€", 1);
     // realloc(0, 0, 1, 2) -> 'a' written; realloc(p, 2, 1, 6) forgets it;
@@ -330,8 +328,6 @@ fn utf16_to_utf8_keeps_what_realloc_kept() {
 }
 
 #[test]
-#[ignore = "fact bug: latin1 -> utf8 writes the ASCII prefix again after the buffer grows \
-            (spec store_string_to_utf8 writes encoded[i:] at ptr+i only)"]
 fn latin1_to_utf8_keeps_what_realloc_kept() {
     let r = transcode_with_forgetful_realloc(CompactUtf16, false, Utf8, "aé", 1);
     assert_eq!(received_string(&r.wasmtime), [0, 0xc3, 0xa9]);
@@ -339,8 +335,6 @@ fn latin1_to_utf8_keeps_what_realloc_kept() {
 }
 
 #[test]
-#[ignore = "fact bug: utf8 -> latin1+utf16 writes the Latin-1 prefix again after the buffer \
-            grows (spec store_string_to_latin1_or_utf16 inflates it in place)"]
 fn utf8_to_compact_keeps_what_realloc_kept() {
     let r = transcode_with_forgetful_realloc(Utf8, false, CompactUtf16, "é€", 1);
     assert_eq!(received_string(&r.wasmtime), [0, 0, 0xac, 0x20]);
@@ -348,8 +342,6 @@ fn utf8_to_compact_keeps_what_realloc_kept() {
 }
 
 #[test]
-#[ignore = "fact bug: utf16 -> latin1+utf16 writes the Latin-1 prefix again after the buffer \
-            grows (spec store_string_to_latin1_or_utf16 inflates it in place)"]
 fn utf16_to_compact_keeps_what_realloc_kept() {
     let r = transcode_with_forgetful_realloc(StringEncoding::Utf16, false, CompactUtf16, "é€", 1);
     assert_eq!(received_string(&r.wasmtime), [0, 0, 0xac, 0x20]);

@@ -2,10 +2,11 @@
   (type (;0;) (func (param i32 i32)))
   (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
   (type (;2;) (func (param i64 i64 i32) (result i32)))
-  (type (;3;) (func (param i64 i64 i32)))
-  (type (;4;) (func (param i32)))
-  (type (;5;) (func (param i64 i64) (result i32 i32)))
-  (type (;6;) (func (param i64 i64)))
+  (type (;3;) (func (param i32 i32 i32)))
+  (type (;4;) (func (param i64 i64 i32)))
+  (type (;5;) (func (param i32)))
+  (type (;6;) (func (param i64 i64) (result i32 i32)))
+  (type (;7;) (func (param i64 i64)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
@@ -13,10 +14,11 @@
   (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
   (import "transcode" "utf16-to-latin1:0:1" (func (;2;) (type 2)))
-  (import "transcode" "copy-utf16:0:1" (func (;3;) (type 3)))
-  (import "fact" "trap" (func (;4;) (type 4)))
-  (export "f" (func 5))
-  (func (;5;) (type 6) (param i64 i64)
+  (import "transcode" "latin1-to-utf16:1:1" (func (;3;) (type 3)))
+  (import "transcode" "copy-utf16:0:1" (func (;4;) (type 4)))
+  (import "fact" "trap" (func (;5;) (type 5)))
+  (export "f" (func 6))
+  (func (;6;) (type 7) (param i64 i64)
     (local i32 i32 i32 i32)
     global.get 0
     local.set 2
@@ -26,7 +28,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 4
+      call 5
       unreachable
     end
     global.get 1
@@ -37,7 +39,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 4
+      call 5
       unreachable
     end
     local.get 3
@@ -50,7 +52,7 @@
     global.set 1
     local.get 0
     local.get 1
-    call 6
+    call 7
     local.set 5
     local.set 4
     local.get 3
@@ -63,8 +65,8 @@
     local.get 3
     global.set 1
   )
-  (func (;6;) (type 5) (param i64 i64) (result i32 i32)
-    (local i32 i32 i64 i64 i32 i32 i32 i32 i32 i32)
+  (func (;7;) (type 6) (param i64 i64) (result i32 i32)
+    (local i32 i32 i64 i64 i32 i32 i32 i32 i64 i32 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         local.get 1
@@ -72,7 +74,7 @@
         i64.gt_u
         if ;; label = @3
           i32.const 11
-          call 4
+          call 5
           unreachable
         end
         local.get 1
@@ -85,7 +87,7 @@
         i32.wrap_i64
         if ;; label = @3
           i32.const 4
-          call 4
+          call 5
           unreachable
         end
         memory.size
@@ -103,7 +105,7 @@
         i32.or
         if ;; label = @3
           i32.const 3
-          call 4
+          call 5
           unreachable
         end
         local.get 1
@@ -168,32 +170,94 @@
           local.get 9
           local.set 2
           local.get 0
-          local.get 1
+          local.set 10
+          i64.const 0
+          local.set 5
+          i64.const 0
+          local.set 4
+          block ;; label = @4
+            loop ;; label = @5
+              local.get 10
+              i32.load16_u align=1
+              local.set 11
+              local.get 11
+              i32.const 256
+              i32.ge_u
+              br_if 1 (;@4;)
+              i32.const 2
+              i64.extend_i32_u
+              local.set 12
+              local.get 10
+              local.get 12
+              i64.add
+              local.set 10
+              local.get 5
+              i64.const 1
+              i64.add
+              local.set 5
+              br 0 (;@5;)
+            end
+          end
+          local.get 10
+          local.get 0
+          i64.sub
+          i64.const 1
+          i64.shr_u
+          local.set 4
+          local.get 5
+          i32.wrap_i64
+          local.set 13
+          local.get 9
+          local.get 13
           local.get 9
           call 3
+          local.get 4
+          i64.const 2
+          i64.mul
+          local.set 12
+          local.get 0
+          local.get 12
+          i64.add
+          local.set 5
+          local.get 1
+          local.get 4
+          i64.sub
+          local.set 10
+          local.get 13
+          i32.const 2
+          i32.mul
+          local.set 11
+          local.get 9
+          local.get 11
+          i32.add
+          local.set 14
+          local.get 5
+          local.get 10
+          local.get 14
+          call 4
           local.get 6
           local.set 3
           local.get 3
           i32.const 2
           i32.mul
-          local.set 10
-          local.get 10
+          local.set 15
+          local.get 15
           local.get 8
           i32.lt_u
           if ;; label = @4
             local.get 9
             local.get 8
             i32.const 2
-            local.get 10
+            local.get 15
             call 1
-            local.set 11
-            local.get 11
+            local.set 16
+            local.get 16
             i32.const 1
             i32.and
             br_if 2 (;@2;)
-            local.get 11
+            local.get 16
             i64.extend_i32_u
-            local.get 10
+            local.get 15
             i64.extend_i32_u
             i64.add
             memory.size 1
@@ -202,7 +266,7 @@
             i64.shl
             i64.gt_u
             br_if 3 (;@1;)
-            local.get 11
+            local.get 16
             local.set 2
           end
           local.get 3
@@ -219,12 +283,12 @@
             i32.const 2
             local.get 3
             call 1
-            local.set 10
-            local.get 10
+            local.set 15
+            local.get 15
             i32.const 1
             i32.and
             br_if 2 (;@2;)
-            local.get 10
+            local.get 15
             i64.extend_i32_u
             local.get 3
             i64.extend_i32_u
@@ -235,7 +299,7 @@
             i64.shl
             i64.gt_u
             br_if 3 (;@1;)
-            local.get 10
+            local.get 15
             local.set 2
           end
         end
@@ -244,11 +308,11 @@
         return
       end
       i32.const 6
-      call 4
+      call 5
       unreachable
     end
     i32.const 5
-    call 4
+    call 5
     unreachable
   )
 )

@@ -294,10 +294,13 @@ impl FuncGen<'_, '_> {
         (prefix, encode): (Transcode, Transcode),
         out: Out,
     ) {
+        let dst_ty = ptr_type(dst.mem());
         self.dst_units(s, dst, out.len);
         let first = self.realloc(dst, None, 1, Len::Local(out.len));
         self.set(out.ptr, first);
         self.call_transcoder(prefix, s, dst, first, true);
+        let ascii = self.local_set_new(dst_ty);
+        self.ins(I::LocalGet(ascii.idx));
         self.ins(I::LocalGet(out.len.idx));
         self.ptr_ne(dst.mem());
         self.ins(I::If(BlockType::Empty));
@@ -310,11 +313,133 @@ impl FuncGen<'_, '_> {
                 Len::Local(worst),
             );
             self.set(out.ptr, grown);
-            self.call_transcoder(encode, s, dst, grown, true);
+            // The spec writes `encoded[i:]` at `ptr + i`: the ASCII prefix
+            // is what `realloc` kept of the first allocation.
+            self.ins(I::LocalGet(ascii.idx));
+            self.convert_len(dst.mem(), s.src.mem());
+            let skip = self.local_set_new(ptr_type(s.src.mem()));
+            let rest = self.rest_of(s, skip, src_unit(prefix));
+            let at = self.advanced(dst, grown, ascii, 1);
+            self.call_transcoder(encode, &rest, dst, at, true);
+            self.ins(I::LocalGet(ascii.idx));
+            self.ins(if dst.mem().is_64() {
+                I::I64Add
+            } else {
+                I::I32Add
+            });
             self.ins(I::LocalSet(out.len.idx));
             self.shrink_if_smaller(dst, out, grown, worst, out.len, 1);
         }
         self.ins(I::End);
+    }
+
+    /// Scans the (validated) source for its first code point above U+00FF:
+    /// returns how many code points precede it (destination type) and how
+    /// many source code units they take (source type). For UTF-8, a lead
+    /// byte below 0x80 starts a one-byte code point and 0xC2 or 0xC3 a
+    /// two-byte one below U+0100; anything from 0xC4 on is beyond Latin-1.
+    fn latin1_prefix(&mut self, s: &Str, dst: Side) -> (Local, Local) {
+        let src = s.src;
+        let is64 = src.mem().is_64();
+        let (mem, _) = self.memory(src);
+        let utf8 = src.encoding == E::Utf8;
+        let chars = self.local(ptr_type(src.mem()));
+        let units = self.local(ptr_type(src.mem()));
+        let at = self.copy_of(s.ptr);
+        self.ptr_const(src, 0);
+        self.ins(I::LocalSet(chars.idx));
+        self.ptr_const(src, 0);
+        self.ins(I::LocalSet(units.idx));
+        let arg = MemArg {
+            offset: 0,
+            align: 0,
+            memory_index: mem,
+        };
+        self.ins(I::Block(BlockType::Empty));
+        self.ins(I::Loop(BlockType::Empty));
+        self.ins(I::LocalGet(at.idx));
+        self.ins(if utf8 {
+            I::I32Load8U(arg)
+        } else {
+            I::I32Load16U(arg)
+        });
+        let c = self.local_set_new(ValType::I32);
+        self.ins(I::LocalGet(c.idx));
+        self.ins(I::I32Const(if utf8 { 0xC4 } else { 0x100 }));
+        self.ins(I::I32GeU);
+        self.ins(I::BrIf(1));
+        // step: 2 bytes for UTF-16; 1 or 2 for UTF-8 (lead byte >= 0x80).
+        if utf8 {
+            self.ins(I::LocalGet(c.idx));
+            self.ins(I::I32Const(0x80));
+            self.ins(I::I32GeU);
+            self.ins(I::I32Const(1));
+            self.ins(I::I32Add);
+        } else {
+            self.ins(I::I32Const(2));
+        }
+        if is64 {
+            self.ins(I::I64ExtendI32U);
+        }
+        let step = self.local_set_new(ptr_type(src.mem()));
+        for (l, by) in [(at, Some(step)), (chars, None)] {
+            self.ins(I::LocalGet(l.idx));
+            match by {
+                Some(step) => self.ins(I::LocalGet(step.idx)),
+                None => self.ptr_const(src, 1),
+            }
+            self.ins(if is64 { I::I64Add } else { I::I32Add });
+            self.ins(I::LocalSet(l.idx));
+        }
+        self.ins(I::Br(0));
+        self.ins(I::End);
+        self.ins(I::End);
+        // Source units skipped: bytes for UTF-8, code units for UTF-16.
+        self.ins(I::LocalGet(at.idx));
+        self.ins(I::LocalGet(s.ptr.idx));
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        if !utf8 {
+            self.ptr_const(src, 1);
+            self.ins(if is64 { I::I64ShrU } else { I::I32ShrU });
+        }
+        self.ins(I::LocalSet(units.idx));
+        self.ins(I::LocalGet(chars.idx));
+        self.convert_len(src.mem(), dst.mem());
+        let chars_dst = self.local_set_new(ptr_type(dst.mem()));
+        for l in [c, step, at, chars] {
+            self.free(l);
+        }
+        (chars_dst, units)
+    }
+
+    /// The source string without its first `skip` code units of `unit`
+    /// bytes.
+    fn rest_of(&mut self, s: &Str, skip: Local, unit: u32) -> Str {
+        let is64 = s.src.mem().is_64();
+        let ptr = self.advanced(s.src, s.ptr, skip, unit);
+        self.ins(I::LocalGet(s.units.idx));
+        self.ins(I::LocalGet(skip.idx));
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        let units = self.local_set_new(ptr_type(s.src.mem()));
+        Str {
+            src: s.src,
+            ptr,
+            units,
+        }
+    }
+
+    /// A fresh local holding `ptr + count * unit` (all of the side's pointer
+    /// type).
+    fn advanced(&mut self, side: Side, ptr: Local, count: Local, unit: u32) -> Local {
+        let by = self.scaled(side, count, unit);
+        self.ins(I::LocalGet(ptr.idx));
+        self.ins(I::LocalGet(by.idx));
+        self.ins(if side.mem().is_64() {
+            I::I64Add
+        } else {
+            I::I32Add
+        });
+        self.local_set_new(ptr_type(side.mem()))
     }
 
     /// `store_utf8_to_utf16`: allocate the worst case (two bytes per UTF-8
@@ -364,11 +489,32 @@ impl FuncGen<'_, '_> {
             let worst = self.scaled(dst, units, 2);
             let grown = self.realloc(dst, Some((first, Len::Local(units))), 2, Len::Local(worst));
             self.set(out.ptr, grown);
+            // As the spec: widen in place the Latin-1 prefix that `realloc`
+            // kept, then write the UTF-16 of the rest after it.
+            let (latin1_chars, skip) = self.latin1_prefix(s, dst);
+            let widen = self.st.module.transcoder(
+                Transcode::Latin1ToUtf16,
+                (dst.instance, mem.is_64()),
+                (dst.instance, mem.is_64()),
+            );
+            for l in [grown, latin1_chars, grown] {
+                self.ins(I::LocalGet(l.idx));
+            }
+            self.ins(I::Call(widen.raw()));
+            let unit = if latin1 == Transcode::Utf8ToLatin1 {
+                1
+            } else {
+                2
+            };
+            let rest = self.rest_of(s, skip, unit);
+            let at = self.advanced(dst, grown, latin1_chars, 2);
             if utf16.returns_length() {
-                self.call_transcoder(utf16, s, dst, grown, true);
+                self.call_transcoder(utf16, &rest, dst, at, true);
+                self.ins(I::LocalGet(latin1_chars.idx));
+                self.ins(if mem.is_64() { I::I64Add } else { I::I32Add });
                 self.ins(I::LocalSet(out.len.idx));
             } else {
-                self.call_transcoder(utf16, s, dst, grown, false);
+                self.call_transcoder(utf16, &rest, dst, at, false);
                 self.set(out.len, units);
             }
             let bytes = self.scaled(dst, out.len, 2);
@@ -508,6 +654,15 @@ impl FuncGen<'_, '_> {
             });
         }
         self.local_set_new(ptr_type(side.mem()))
+    }
+}
+
+/// Bytes per code unit of the source read by an ASCII-prefix intrinsic.
+fn src_unit(prefix: Transcode) -> u32 {
+    if prefix == Transcode::Utf16AsciiPrefix {
+        2
+    } else {
+        1
     }
 }
 
