@@ -142,17 +142,26 @@ impl<'a> Abi<'a> {
         }
     }
 
+    /// `contains(t, p)` of the spec: whether `p` holds for `ty` or for a type
+    /// inside it.
+    fn contains(&self, ty: &Type, p: &impl Fn(&Kind) -> bool) -> bool {
+        let Ok(kind) = self.kind(ty) else {
+            return false;
+        };
+        p(&kind)
+            || match &kind {
+                Kind::Record(types) | Kind::List(types) => {
+                    types.iter().any(|t| self.contains(t, p))
+                }
+                Kind::Variant(cases) => cases.iter().flatten().any(|t| self.contains(t, p)),
+                Kind::FixedList(t, _) => self.contains(t, p),
+                _ => false,
+            }
+    }
+
     /// Whether `ty` contains a `borrow` handle (`contains_borrow`).
     pub(crate) fn contains_borrow(&self, ty: &Type) -> bool {
-        match self.kind(ty) {
-            Ok(Kind::Borrow(_)) => true,
-            Ok(Kind::Record(fields) | Kind::List(fields)) => {
-                fields.iter().any(|f| self.contains_borrow(f))
-            }
-            Ok(Kind::Variant(cases)) => cases.iter().flatten().any(|c| self.contains_borrow(c)),
-            Ok(Kind::FixedList(t, _)) => self.contains_borrow(&t),
-            _ => false,
-        }
+        self.contains(ty, &|k| matches!(k, Kind::Borrow(_)))
     }
 
     /// Checks that every type reachable from `ty` can be adapted.
@@ -246,13 +255,7 @@ impl<'a> Abi<'a> {
     /// Whether copying values of `ty` needs a `realloc` on the destination:
     /// it contains a string or a list.
     pub(crate) fn needs_realloc(&self, ty: &Type) -> bool {
-        match self.kind(ty) {
-            Ok(Kind::String | Kind::List(_)) => true,
-            Ok(Kind::Record(fields)) => fields.iter().any(|f| self.needs_realloc(f)),
-            Ok(Kind::Variant(cases)) => cases.iter().flatten().any(|c| self.needs_realloc(c)),
-            Ok(Kind::FixedList(t, _)) => self.needs_realloc(&t),
-            _ => false,
-        }
+        self.contains(ty, &|k| matches!(k, Kind::String | Kind::List(_)))
     }
 
     /// Whether values of `ty` are "plain": the same bytes on both sides,

@@ -75,45 +75,12 @@ impl FuncGen<'_, '_> {
 
     /// Reads a discriminant into a fresh `i32` local.
     fn read_discriminant(&mut self, cases: usize, src: &Operand) -> Local {
-        match &src.at {
-            At::Locals(l) => {
-                let disc = self.local(ValType::I32);
-                self.ins(I::LocalGet(l[0].idx));
-                self.ins(I::LocalSet(disc.idx));
-                disc
-            }
-            At::Memory { addr, offset } => {
-                let size = discriminant_size(cases);
-                let arg = self.memarg(src.side, *offset, size);
-                self.ins(I::LocalGet(addr.idx));
-                self.ins(match size {
-                    1 => I::I32Load8U(arg),
-                    2 => I::I32Load16U(arg),
-                    _ => I::I32Load(arg),
-                });
-                self.local_set_new(ValType::I32)
-            }
-        }
+        self.push_uint(src, discriminant_size(cases));
+        self.local_set_new(ValType::I32)
     }
 
     fn write_discriminant(&mut self, cases: usize, disc: Local, dst: &Operand) {
-        match &dst.at {
-            At::Locals(l) => {
-                self.ins(I::LocalGet(disc.idx));
-                self.ins(I::LocalSet(l[0].idx));
-            }
-            At::Memory { addr, offset } => {
-                let size = discriminant_size(cases);
-                let arg = self.memarg(dst.side, *offset, size);
-                self.ins(I::LocalGet(addr.idx));
-                self.ins(I::LocalGet(disc.idx));
-                self.ins(match size {
-                    1 => I::I32Store8(arg),
-                    2 => I::I32Store16(arg),
-                    _ => I::I32Store(arg),
-                });
-            }
-        }
+        self.write_uint(dst, discriminant_size(cases), disc);
     }
 
     /// Moves the payload of one case (if it has one).

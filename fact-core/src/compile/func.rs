@@ -75,6 +75,33 @@ impl<'s, 'a> FuncGen<'s, 'a> {
         l
     }
 
+    /// A fresh local holding a copy of `local`.
+    pub(crate) fn copy_of(&mut self, local: Local) -> Local {
+        self.ins(I::LocalGet(local.idx));
+        self.local_set_new(local.ty)
+    }
+
+    /// `local = value`.
+    pub(crate) fn set(&mut self, local: Local, value: Local) {
+        self.ins(I::LocalGet(value.idx));
+        self.ins(I::LocalSet(local.idx));
+    }
+
+    /// A fresh local holding `count * size` in the side's pointer type (a
+    /// byte length from a count of elements or code units).
+    pub(crate) fn scaled(&mut self, side: Side, count: Local, size: u32) -> Local {
+        self.ins(I::LocalGet(count.idx));
+        if size != 1 {
+            self.ptr_const(side, u64::from(size));
+            self.ins(if side.mem().is_64() {
+                I::I64Mul
+            } else {
+                I::I32Mul
+            });
+        }
+        self.local_set_new(ptr_type(side.mem()))
+    }
+
     /// Frees a local for reuse.
     pub(crate) fn free(&mut self, l: Local) {
         self.body.free(l);

@@ -16,9 +16,9 @@
 //! (see `adapter.rs`), which open and close the borrow scope.
 
 use super::func::FuncGen;
-use super::operand::{At, Operand};
+use super::operand::Operand;
 use crate::import::ResourceOp;
-use wasm_encoder::Instruction as I;
+use wasm_encoder::{Instruction as I, ValType};
 use wit_parser::TypeId;
 
 impl FuncGen<'_, '_> {
@@ -42,25 +42,11 @@ impl FuncGen<'_, '_> {
             .st
             .module
             .resource_intrinsic(op, src.side.instance, dst.side.instance);
-        if let At::Memory { addr, .. } = &dst.at {
-            self.ins(I::LocalGet(addr.idx));
-        }
-        match &src.at {
-            At::Locals(l) => self.ins(I::LocalGet(l[0].idx)),
-            At::Memory { addr, offset } => {
-                let arg = self.memarg(src.side, *offset, 4);
-                self.ins(I::LocalGet(addr.idx));
-                self.ins(I::I32Load(arg));
-            }
-        }
+        self.push_uint(src, 4);
         self.ins(I::I32Const(index as i32));
         self.ins(I::Call(f.raw()));
-        match &dst.at {
-            At::Locals(l) => self.ins(I::LocalSet(l[0].idx)),
-            At::Memory { offset, .. } => {
-                let arg = self.memarg(dst.side, *offset, 4);
-                self.ins(I::I32Store(arg));
-            }
-        }
+        let handle = self.local_set_new(ValType::I32);
+        self.write_uint(dst, 4, handle);
+        self.free(handle);
     }
 }

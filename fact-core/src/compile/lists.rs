@@ -201,13 +201,13 @@ impl FuncGen<'_, '_> {
         });
         self.trap_if(Trap::ListTooLong);
 
-        let src_bytes = self.mul_const(src, len, src_size);
+        let src_bytes = self.scaled(src, len, src_size);
         self.check_source(src, src_ptr, src_align, Len::Local(src_bytes));
 
         self.ins(I::LocalGet(len.idx));
         self.convert_len(src.mem(), dst.mem());
         let dst_len = self.local_set_new(ptr_type(dst.mem()));
-        let dst_bytes = self.mul_const(dst, dst_len, dst_size);
+        let dst_bytes = self.scaled(dst, dst_len, dst_size);
         let dst_ptr = self.realloc(dst, None, dst_align, Len::Local(dst_bytes));
 
         let cursor_src = self.copy_of(src_ptr);
@@ -217,26 +217,6 @@ impl FuncGen<'_, '_> {
 
         self.ins(I::LocalGet(dst_ptr.idx));
         self.ins(I::LocalGet(dst_len.idx));
-    }
-
-    /// A fresh local holding `local * size` in the side's pointer type.
-    fn mul_const(&mut self, side: Side, local: Local, size: u32) -> Local {
-        self.ins(I::LocalGet(local.idx));
-        if size != 1 {
-            self.ptr_const(side, u64::from(size));
-            self.ins(if side.mem().is_64() {
-                I::I64Mul
-            } else {
-                I::I32Mul
-            });
-        }
-        self.local_set_new(ptr_type(side.mem()))
-    }
-
-    /// A fresh local holding a copy of `local`.
-    pub(crate) fn copy_of(&mut self, local: Local) -> Local {
-        self.ins(I::LocalGet(local.idx));
-        self.local_set_new(local.ty)
     }
 }
 

@@ -10,6 +10,7 @@ use super::Side;
 use crate::abi::Kind;
 use crate::module::Local;
 use crate::options::MemoryType;
+use wasm_encoder::Instruction as I;
 use wit_parser::Type;
 
 /// Where a value is.
@@ -89,6 +90,41 @@ impl FuncGen<'_, '_> {
                         Operand::locals(op.side, mine.to_vec())
                     })
                     .collect()
+            }
+        }
+    }
+
+    /// Pushes an unsigned integer of `size` bytes (1, 2 or 4) as an `i32`:
+    /// the single flat local of `op`, or a zero-extending load.
+    pub(crate) fn push_uint(&mut self, op: &Operand, size: u32) {
+        match &op.at {
+            At::Locals(l) => self.ins(I::LocalGet(l[0].idx)),
+            At::Memory { addr, offset } => {
+                let arg = self.memarg(op.side, *offset, size);
+                self.ins(I::LocalGet(addr.idx));
+                self.ins(match size {
+                    1 => I::I32Load8U(arg),
+                    2 => I::I32Load16U(arg),
+                    _ => I::I32Load(arg),
+                });
+            }
+        }
+    }
+
+    /// Writes the `i32` in `value` to `op` as an unsigned integer of `size`
+    /// bytes (1, 2 or 4).
+    pub(crate) fn write_uint(&mut self, op: &Operand, size: u32, value: Local) {
+        match &op.at {
+            At::Locals(l) => self.set(l[0], value),
+            At::Memory { addr, offset } => {
+                let arg = self.memarg(op.side, *offset, size);
+                self.ins(I::LocalGet(addr.idx));
+                self.ins(I::LocalGet(value.idx));
+                self.ins(match size {
+                    1 => I::I32Store8(arg),
+                    2 => I::I32Store16(arg),
+                    _ => I::I32Store(arg),
+                });
             }
         }
     }

@@ -620,12 +620,6 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalSet(len.idx));
     }
 
-    /// `local = value`.
-    fn set(&mut self, local: Local, value: Local) {
-        self.ins(I::LocalGet(value.idx));
-        self.ins(I::LocalSet(local.idx));
-    }
-
     /// Pops two pointer-typed values, pushes whether they differ (`i32`).
     fn ptr_ne(&mut self, mem: MemoryType) {
         self.ins(if mem.is_64() { I::I64Ne } else { I::I32Ne });
@@ -640,20 +634,6 @@ impl FuncGen<'_, '_> {
         } else {
             self.ins(I::I32And);
         }
-    }
-
-    /// A fresh local holding `units * unit` in the side's pointer type.
-    fn scaled(&mut self, side: Side, units: Local, unit: u32) -> Local {
-        self.ins(I::LocalGet(units.idx));
-        if unit != 1 {
-            self.ptr_const(side, u64::from(unit));
-            self.ins(if side.mem().is_64() {
-                I::I64Mul
-            } else {
-                I::I32Mul
-            });
-        }
-        self.local_set_new(ptr_type(side.mem()))
     }
 }
 
