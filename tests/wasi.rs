@@ -1,35 +1,21 @@
 //! The WASI 0.2 worlds, which use resources throughout, adapt completely:
 //! one valid adapter for every function. Their WIT comes from the
 //! `wasmtime-wasi-http` crate (which ships `wit/` with `deps/`), found with
-//! `cargo metadata` at test time.
+//! `cargo metadata` at test time (`support/wasi_wit.rs`).
 
 use fact::wit_parser::{Resolve, WorldItem};
 use fact::{ImportKind, ResourceOp};
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
-/// The `wit` directory of the `wasmtime-wasi-http` package.
+#[path = "support/wasi_wit.rs"]
+mod wasi_wit;
+
+/// The WASI WIT, found in this workspace's dependency graph.
 fn wasi_wit() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--manifest-path"])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = String::from_utf8(out.stdout).unwrap();
-    // `"manifest_path":"…/wasmtime-wasi-http-48.x.y/Cargo.toml"`
-    let manifest = json
-        .split("\"manifest_path\":\"")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('"').unwrap()])
-        .find(|path| path.contains("wasmtime-wasi-http-"))
-        .expect("wasmtime-wasi-http is in the dependency graph");
-    PathBuf::from(manifest).parent().unwrap().join("wit")
+    wasi_wit::wasi_wit(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/Cargo.toml"
+    )))
 }
 
 fn function_count(resolve: &Resolve, world: fact::wit_parser::WorldId) -> usize {

@@ -3,8 +3,7 @@
 
 #![allow(dead_code)] // each benchmark uses part of it
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A number from the environment, or `default`.
@@ -100,32 +99,16 @@ pub fn machine() -> String {
     format!("{model}, {cpus} CPUs available")
 }
 
+#[path = "../../tests/support/wasi_wit.rs"]
+mod wasi_wit_lookup;
+
 /// The `wit` directory of the `wasmtime-wasi-http` package (the WASI 0.2
-/// worlds with their `deps/`), found with `cargo metadata` as
-/// `tests/wasi.rs` does.
+/// worlds with their `deps/`), found with `cargo metadata`.
 pub fn wasi_wit() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--manifest-path"])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = String::from_utf8(out.stdout).expect("cargo metadata prints UTF-8");
-    let manifest = json
-        .split("\"manifest_path\":\"")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('"').expect("a closing quote")])
-        .find(|path| path.contains("wasmtime-wasi-http-"))
-        .expect("wasmtime-wasi-http is in the dependency graph");
-    PathBuf::from(manifest)
-        .parent()
-        .expect("a manifest has a directory")
-        .join("wit")
+    wasi_wit_lookup::wasi_wit(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/Cargo.toml"
+    )))
 }
 
 /// Wasmtime's `Config` as the benchmarks use it: `Config::new()`, or the

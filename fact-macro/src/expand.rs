@@ -575,29 +575,9 @@ mod expansion_tests {
         assert_eq!(tokens.matches("include_bytes").count(), 3, "{tokens}");
     }
 
-    /// The `wit` directory of the `wasmtime-wasi-http` crate, which the
-    /// workspace lists (never built) so that `cargo metadata` downloads it.
+    /// The WASI WIT, found in the workspace's dependency graph.
     fn wasi_wit() -> std::path::PathBuf {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let out = std::process::Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--manifest-path"])
-            .arg(root)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json = String::from_utf8(out.stdout).unwrap();
-        let manifest = json
-            .split("\"manifest_path\":\"")
-            .skip(1)
-            .map(|rest| &rest[..rest.find('"').unwrap()])
-            .find(|path| path.contains("wasmtime-wasi-http-"))
-            .unwrap();
-        Path::new(manifest).parent().unwrap().join("wit")
+        crate::wasi_wit::wasi_wit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
     }
 
     #[test]

@@ -89,6 +89,9 @@
 mod expand;
 mod input;
 mod load;
+#[cfg(test)]
+#[path = "../../tests/support/wasi_wit.rs"]
+mod wasi_wit;
 
 use proc_macro::TokenStream;
 use std::path::PathBuf;
