@@ -3,10 +3,6 @@
 use crate::harness::*;
 use fact_core::Trap;
 
-fn words(ws: &[u32]) -> Vec<u8> {
-    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
-}
-
 #[test]
 fn records_and_tuples_flatten_field_by_field() {
     let mut fx = Fixture::new(

@@ -81,17 +81,7 @@ fn seventeen_flat_parameters_spill_to_memory_on_both_sides() {
     let data: Vec<u8> = (0..17u32).flat_map(|i| i.to_le_bytes()).collect();
     fx.write(CALLER, 0x100, &data);
     fx.call(&[i32(0x100)]).unwrap();
-    assert_eq!(
-        fx.events()[0],
-        Event::Realloc {
-            instance: CALLEE,
-            old: 0,
-            old_size: 0,
-            align: 4,
-            new_size: 68,
-            ret: HEAP
-        }
-    );
+    assert_eq!(fx.events()[0], Event::allocation(CALLEE, 4, 68, HEAP));
     assert_eq!(fx.read(CALLEE, HEAP, 68), data);
     assert_eq!(fx.trap(&[i32(0x102)]), Trap::Misaligned);
     assert_eq!(fx.trap(&[i32(64 * 65536 - 64)]), Trap::OutOfBounds);

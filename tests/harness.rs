@@ -78,6 +78,25 @@ pub enum Event {
     PostReturn { args: Vec<Flat>, flags: [i32; 2] },
 }
 
+impl Event {
+    /// A first allocation: `realloc(0, 0, align, new_size)` returning `ret`.
+    pub fn allocation(instance: u32, align: u64, new_size: u64, ret: u64) -> Event {
+        Event::Realloc {
+            instance,
+            old: 0,
+            old_size: 0,
+            align,
+            new_size,
+            ret,
+        }
+    }
+}
+
+/// Little-endian bytes of 32-bit words.
+pub fn words(ws: &[u32]) -> Vec<u8> {
+    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
 type CalleeFn = Box<dyn FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send>;
 type ReallocOverride = Box<dyn FnMut(u32, [u64; 4], u64) -> u64 + Send>;
 

@@ -4,10 +4,6 @@
 use crate::harness::*;
 use fact_core::{MemoryType, Trap};
 
-fn words(ws: &[u32]) -> Vec<u8> {
-    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
-}
-
 #[test]
 fn list_of_u32_is_copied_whole() {
     let mut fx = Fixture::new("f: func(l: list<u32>);", caller(), callee(), |_, _| vec![]);
@@ -18,14 +14,7 @@ fn list_of_u32_is_copied_whole() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 4,
-                new_size: 16,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 4, 16, HEAP),
             Event::Call {
                 args: vec![i32(HEAP as u32), i32(4)],
                 flags: [3, 1]

@@ -24,14 +24,7 @@ fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 1,
-                new_size: 7,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 1, 7, HEAP),
             Event::Call {
                 args: vec![i32(HEAP as u32), i32(7)],
                 flags: [3, 1]
@@ -97,14 +90,7 @@ fn utf16_is_validated_aligned_and_limited() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 2,
-                new_size: 8,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 2, 8, HEAP),
             Event::Call {
                 args: vec![i32(HEAP as u32), i32(4)],
                 flags: [3, 1]
@@ -130,14 +116,7 @@ fn compact_latin1_is_copied_with_alignment_two() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 2,
-                new_size: 4,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 2, 4, HEAP),
             Event::Call {
                 args: vec![i32(HEAP as u32), i32(4)],
                 flags: [3, 1]
@@ -158,14 +137,7 @@ fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 2,
-                new_size: 8,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 2, 8, HEAP),
             Event::Realloc {
                 instance: CALLEE,
                 old: HEAP,
@@ -194,14 +166,7 @@ fn compact_utf16_beyond_latin1_stays_utf16_and_tagged() {
     assert_eq!(
         fx.events(),
         vec![
-            Event::Realloc {
-                instance: CALLEE,
-                old: 0,
-                old_size: 0,
-                align: 2,
-                new_size: 8,
-                ret: HEAP
-            },
+            Event::allocation(CALLEE, 2, 8, HEAP),
             Event::Call {
                 args: vec![i32(HEAP as u32), i32(4 | tag)],
                 flags: [3, 1]
@@ -227,17 +192,7 @@ fn string_results_are_copied_back_through_the_return_pointer() {
     assert_eq!(ret, [0x00, 0x80, 0, 0, 7, 0, 0, 0]);
     assert_eq!(fx.read(CALLER, HEAP, 7), b"result!");
     let events = fx.events();
-    assert_eq!(
-        events[1],
-        Event::Realloc {
-            instance: CALLER,
-            old: 0,
-            old_size: 0,
-            align: 1,
-            new_size: 7,
-            ret: HEAP
-        }
-    );
+    assert_eq!(events[1], Event::allocation(CALLER, 1, 7, HEAP));
     assert_eq!(
         events[2],
         Event::PostReturn {

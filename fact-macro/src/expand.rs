@@ -308,6 +308,14 @@ fn resource_op(op: ResourceOp) -> TokenStream {
     }
 }
 
+/// An `Option` of a constant expression, as a constant expression.
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
 /// A [`Resource`] as a constant expression.
 fn resource(resource: &Resource) -> TokenStream {
     let Resource {
@@ -315,18 +323,9 @@ fn resource(resource: &Resource) -> TokenStream {
         name,
         implementer,
     } = resource;
-    let interface = match interface {
-        Some(interface) => {
-            let interface = cow(interface);
-            quote!(::std::option::Option::Some(#interface))
-        }
-        None => quote!(::std::option::Option::None),
-    };
+    let interface = option(interface.as_deref().map(cow));
     let name = cow(name);
-    let implementer = match implementer {
-        Some(i) => quote!(::std::option::Option::Some(#i)),
-        None => quote!(::std::option::Option::None),
-    };
+    let implementer = option(implementer.map(|i| quote!(#i)));
     quote!(::fact::Resource {
         interface: #interface,
         name: #name,
@@ -361,13 +360,7 @@ fn export(export: &Export) -> TokenStream {
         lift_instance,
     } = export;
     let name = cow(name);
-    let interface = match interface {
-        Some(interface) => {
-            let interface = cow(interface);
-            quote!(::std::option::Option::Some(#interface))
-        }
-        None => quote!(::std::option::Option::None),
-    };
+    let interface = option(interface.as_deref().map(cow));
     let function = cow(function);
     quote!(::fact::Export {
         name: #name,
