@@ -330,17 +330,19 @@ impl<'s, 'a> FuncGen<'s, 'a> {
     /// `if <trap> end`.
     pub(crate) fn finish(mut self) -> FuncBody {
         debug_assert_eq!(self.depth, 0, "unbalanced blocks");
-        let mut shared: Vec<Trap> = Vec::new();
+        // Trap codes in order of first use, with how often each is checked.
+        let mut uses: Vec<(Trap, usize)> = Vec::new();
         for site in &self.trap_sites {
-            let uses = self
-                .trap_sites
-                .iter()
-                .filter(|s| s.trap == site.trap)
-                .count();
-            if uses >= 2 && !shared.contains(&site.trap) {
-                shared.push(site.trap);
+            match uses.iter_mut().find(|(t, _)| *t == site.trap) {
+                Some((_, n)) => *n += 1,
+                None => uses.push((site.trap, 1)),
             }
         }
+        let shared: Vec<Trap> = uses
+            .into_iter()
+            .filter(|&(_, n)| n >= 2)
+            .map(|(t, _)| t)
+            .collect();
         let trap_fn = self.st.trap_import.then(|| self.st.module.trap());
         let raise = |trap: Trap| {
             let mut code = Vec::new();
