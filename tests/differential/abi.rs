@@ -74,7 +74,7 @@ pub fn align(ty: &Ty, mem64: bool) -> u64 {
     match ty {
         Ty::Bool | Ty::S8 | Ty::U8 => 1,
         Ty::S16 | Ty::U16 => 2,
-        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char => 4,
+        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::Own(_) | Ty::Borrow(_) => 4,
         Ty::S64 | Ty::U64 | Ty::F64 => 8,
         Ty::String | Ty::List(_) | Ty::Map(..) => ptr_size(mem64),
         Ty::FixedList(t, _) => align(t, mem64),
@@ -102,7 +102,7 @@ pub fn size(ty: &Ty, mem64: bool) -> u64 {
     match ty {
         Ty::Bool | Ty::S8 | Ty::U8 => 1,
         Ty::S16 | Ty::U16 => 2,
-        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char => 4,
+        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::Own(_) | Ty::Borrow(_) => 4,
         Ty::S64 | Ty::U64 | Ty::F64 => 8,
         Ty::String | Ty::List(_) | Ty::Map(..) => 2 * ptr_size(mem64),
         Ty::FixedList(t, n) => u64::from(*n) * size(t, mem64),
@@ -164,7 +164,9 @@ pub fn flatten(ty: &Ty, mem64: bool, out: &mut Vec<CoreTy>) {
         | Ty::S32
         | Ty::U32
         | Ty::Char
-        | Ty::Flags(_) => out.push(CoreTy::I32),
+        | Ty::Flags(_)
+        | Ty::Own(_)
+        | Ty::Borrow(_) => out.push(CoreTy::I32),
         Ty::S64 | Ty::U64 => out.push(CoreTy::I64),
         Ty::F32 => out.push(CoreTy::F32),
         Ty::F64 => out.push(CoreTy::F64),

@@ -4,7 +4,9 @@
 
 use super::abi::{self, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use super::types::{self, Ty, TypeLimits};
-use super::values::{self, Encoder, Flat, Image, Loc, Site, SiteKind, Val, ValLimits};
+use super::values::{
+    self, Encoder, Flat, HandleSlot, HandleSrc, Image, Loc, Site, SiteKind, Val, ValLimits,
+};
 use arbitrary::{Result, Unstructured};
 use fact_core::StringEncoding;
 
@@ -154,6 +156,10 @@ pub struct Case {
     /// How the callee returns its result.
     pub ret_flat: Vec<Flat>,
     pub ret_image: Image,
+    /// The handles the caller creates for its arguments and the callee for
+    /// its result, and where each goes.
+    pub arg_handles: Vec<HandleSlot>,
+    pub ret_handles: Vec<HandleSlot>,
     pub mutation: Option<Mutation>,
     pub fault: Option<ReallocFault>,
 }
@@ -182,8 +188,13 @@ impl Case {
             let depth = if nparams > 4 { 1 } else { limits.depth };
             params.push(Ty::arbitrary(u, &limits, depth, &mut nodes)?);
         }
+        // The canonical ABI forbids `borrow` in results.
+        let result_limits = TypeLimits {
+            borrows: false,
+            ..limits
+        };
         let result = if u.ratio(3, 4)? {
-            Some(Ty::arbitrary(u, &limits, limits.depth, &mut nodes)?)
+            Some(Ty::arbitrary(u, &result_limits, limits.depth, &mut nodes)?)
         } else {
             None
         };
@@ -265,7 +276,12 @@ impl Case {
                 };
                 // A UTF-16 tag would reach a 64-bit `latin1+utf16` side.
                 let tag_ok = !limits.latin1_only;
-                if let Some((bits, what)) = corrupt(u, &site, mem64, tag_ok, image)? {
+                let handles = if in_results {
+                    &case.ret_handles
+                } else {
+                    &case.arg_handles
+                };
+                if let Some((bits, what)) = corrupt(u, &site, mem64, tag_ok, image, handles)? {
                     case.mutation = Some(Mutation {
                         in_results,
                         site,
@@ -322,11 +338,39 @@ impl Case {
             arg_image: Image::new(STATIC_BASE),
             ret_flat: Vec::new(),
             ret_image: Image::new(STATIC_BASE),
+            arg_handles: Vec::new(),
+            ret_handles: Vec::new(),
             mutation: None,
             fault: None,
         };
         let (arg_sites, ret_sites) = case.encode();
         (case, arg_sites, ret_sites)
+    }
+
+    /// The case with handle slot `slot` of the arguments (or of the result)
+    /// holding `src` instead of its own handle: a corrupted input.
+    pub fn with_handle(mut self, in_results: bool, slot: usize, src: HandleSrc) -> Case {
+        let handles = if in_results {
+            &self.ret_handles
+        } else {
+            &self.arg_handles
+        };
+        let bits = match src {
+            HandleSrc::Fresh => return self,
+            HandleSrc::Index(x) => u64::from(x),
+            HandleSrc::Slot(k) => 1 << 32 | k as u64,
+        };
+        self.mutation = Some(Mutation {
+            in_results,
+            site: Site {
+                loc: handles[slot].loc,
+                kind: SiteKind::Handle { slot },
+            },
+            bits,
+            what: format!("handle slot {slot} holds {src:?}"),
+        });
+        self.apply_mutation();
+        self
     }
 
     /// Encodes the arguments and the result; returns the sites of each.
@@ -338,13 +382,15 @@ impl Case {
         if abi::flatten_all(result, self.lower.mem64()).len() > MAX_FLAT_RESULTS {
             enc.return_area(&self.result.clone().unwrap());
         }
-        let (arg_flat, arg_sites) = (enc.flat, enc.sites);
+        let (arg_flat, arg_sites, arg_handles) = (enc.flat, enc.sites, enc.handles);
 
         let mut ret_img = Image::new(STATIC_BASE);
         let mut enc = Encoder::new(&mut ret_img, self.lift.mem64(), self.lift.encoding);
         enc.lower_values(self.ret.as_slice(), result, MAX_FLAT_RESULTS);
-        let (ret_flat, ret_sites) = (enc.flat, enc.sites);
+        let (ret_flat, ret_sites, ret_handles) = (enc.flat, enc.sites, enc.handles);
 
+        self.arg_handles = arg_handles;
+        self.ret_handles = ret_handles;
         self.arg_flat = arg_flat;
         self.arg_image = img;
         self.ret_flat = ret_flat;
@@ -354,11 +400,29 @@ impl Case {
 
     fn apply_mutation(&mut self) {
         let Some(m) = &self.mutation else { return };
-        let (flat, image) = if m.in_results {
-            (&mut self.ret_flat, &mut self.ret_image)
+        let (flat, image, handles) = if m.in_results {
+            (
+                &mut self.ret_flat,
+                &mut self.ret_image,
+                &mut self.ret_handles,
+            )
         } else {
-            (&mut self.arg_flat, &mut self.arg_image)
+            (
+                &mut self.arg_flat,
+                &mut self.arg_image,
+                &mut self.arg_handles,
+            )
         };
+        if let SiteKind::Handle { slot } = m.site.kind {
+            // The index is written when the case runs: change what is
+            // written (`bits` as `corrupt` chose it).
+            handles[slot].src = if m.bits >> 32 == 0 {
+                HandleSrc::Index(m.bits as u32)
+            } else {
+                HandleSrc::Slot(m.bits as u32 as usize)
+            };
+            return;
+        }
         match m.site.loc {
             Loc::Flat(i) => flat[i] = flat[i].with_bits(m.bits),
             Loc::Mem { addr, size } => {
@@ -415,6 +479,21 @@ impl Case {
             "  callee memory at {:#x}: {:02x?}\n",
             self.ret_image.base, self.ret_image.bytes
         );
+        for (who, handles) in [("caller", &self.arg_handles), ("callee", &self.ret_handles)] {
+            for (j, h) in handles.iter().enumerate() {
+                s += &format!(
+                    "  {who} handle {j}: {} {} rep {:#x} at {:?}{}\n",
+                    if h.borrow { "borrow" } else { "own" },
+                    h.res.name(),
+                    h.rep,
+                    h.loc,
+                    match h.src {
+                        HandleSrc::Fresh => String::new(),
+                        other => format!(", replaced by {other:?}"),
+                    }
+                );
+            }
+        }
         if let Some(m) = &self.mutation {
             s += &format!(
                 "  mutation: {} {} at {:?} ({:?})\n",
@@ -449,6 +528,7 @@ fn corrupt(
     mem64: bool,
     tag_ok: bool,
     image: &Image,
+    handles: &[HandleSlot],
 ) -> Result<Option<(u64, String)>> {
     let tag = if mem64 { 1u64 << 63 } else { 1 << 31 };
     let old = match site.loc {
@@ -464,6 +544,26 @@ fn corrupt(
         Ok((*bits, what.to_string()))
     };
     Ok(Some(match site.kind {
+        SiteKind::Handle { slot } => {
+            // `bits`: an index, or `1 << 32 | k` for the handle of slot `k`.
+            let mut choices: Vec<(u64, String)> = vec![
+                (0, "handle index 0".into()),
+                (1000, "handle index that names nothing".into()),
+                (
+                    u64::from(fact_core::host::MAX_HANDLES),
+                    "handle index 2^28 - 1".into(),
+                ),
+                (0xffff_ffff, "handle index 2^32 - 1".into()),
+            ];
+            for (k, other) in handles.iter().enumerate() {
+                if k != slot {
+                    let kind = if other.borrow { "borrow" } else { "own" };
+                    let what = format!("the handle of slot {k} ({kind} {})", other.res.name());
+                    choices.push((1 << 32 | k as u64, what));
+                }
+            }
+            u.choose(&choices)?.clone()
+        }
         SiteKind::Ptr { align } => {
             let mut choices = vec![
                 (MEMORY_SIZE - 1, "pointer to the last byte of memory"),
@@ -600,4 +700,35 @@ fn corrupt(
             }
         }
     }))
+}
+
+/// The functions of every batch besides its cases, by name: `make-r`
+/// (the caller creates an `r` through the callee) and `rep-r` (the caller
+/// asks the callee for the representation of an `r`). Their options: no
+/// memory on either side.
+pub fn handle_helpers() -> [(&'static str, Case); 2] {
+    use super::types::Res;
+    let opts = Opts {
+        encoding: StringEncoding::Utf8,
+        memory: None,
+        realloc: false,
+        post_return: false,
+    };
+    let make = Case::new(
+        vec![Ty::U32],
+        Some(Ty::Own(Res::R)),
+        opts,
+        opts,
+        vec![Val::Int(0)],
+        Some(Val::Handle(0)),
+    );
+    let rep = Case::new(
+        vec![Ty::Borrow(Res::R)],
+        Some(Ty::U32),
+        opts,
+        opts,
+        vec![Val::Handle(0)],
+        Some(Val::Int(0)),
+    );
+    [("make-r", make), ("rep-r", rep)]
 }

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The memory of one instance after the call, as its `dump` logged it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dump {
-    /// Non-zero 8-byte words: `(tag::MEM32 or tag::MEM64, addr) -> value`.
+    /// Non-zero 8-byte words: `(tag::MEM32 or tag::MEM64, addr) -> value`;
+    /// and the handles logged: `(tag::HANDLE_CALLER or tag::HANDLE_CALLEE,
+    /// index) -> rep | res << 32`.
     pub words: BTreeMap<(u32, u64), u64>,
     /// The heap tops of `mem32` and `mem64`.
     pub heap: (u64, u64),
@@ -46,11 +48,21 @@ pub fn dumps(log: &[Entry]) -> [Dump; 2] {
     let mut out = [Dump::default(), Dump::default()];
     let mut k = 0;
     for &(t, a, b) in log {
-        if t == tag::HEAP {
-            out[k.min(1)].heap = (a, b);
-            k += 1;
-        } else {
-            out[k.min(1)].words.insert((t, a), b);
+        match t {
+            tag::HEAP => {
+                out[k.min(1)].heap = (a, b);
+                k += 1;
+            }
+            // Logged while the case runs, before the dumps.
+            tag::HANDLE_CALLER => {
+                out[0].words.insert((t, a), b);
+            }
+            tag::HANDLE_CALLEE => {
+                out[1].words.insert((t, a), b);
+            }
+            _ => {
+                out[k.min(1)].words.insert((t, a), b);
+            }
         }
     }
     out

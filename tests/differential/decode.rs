@@ -7,8 +7,8 @@
 use super::abi::{self, CoreTy, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use super::case::Case;
 use super::compare::Dump;
-use super::modules::tag;
-use super::types::Ty;
+use super::modules::{res_code, tag};
+use super::types::{self, Ty};
 use super::values::{Flat, Val};
 use fact_core::StringEncoding;
 
@@ -18,6 +18,8 @@ struct Mem<'a> {
     tag: u32,
     mem64: bool,
     encoding: StringEncoding,
+    /// Whose handles: [`tag::HANDLE_CALLER`] or [`tag::HANDLE_CALLEE`].
+    handles: u32,
 }
 
 type Res<T> = Result<T, String>;
@@ -62,6 +64,32 @@ impl Mem<'_> {
             }
             (false, _) => String::from_utf8(raw).map_err(|e| e.to_string()),
         }
+    }
+
+    /// The handle `index` of type `ty`, received by this side: what it refers
+    /// to, as the side logged it. A `borrow<r>` reaches the callee, the
+    /// implementer of `r`, as the representation itself.
+    fn handle(&self, index: u64, ty: &Ty) -> Res<Val> {
+        let (res, borrow) = match ty {
+            Ty::Own(r) => (*r, false),
+            Ty::Borrow(r) => (*r, true),
+            _ => unreachable!("not a handle type"),
+        };
+        if borrow && res == types::Res::R && self.handles == tag::HANDLE_CALLEE {
+            return Ok(Val::Handle(index as u32));
+        }
+        let logged = self
+            .dump
+            .words
+            .get(&(self.handles, index))
+            .ok_or_else(|| format!("handle {index} was not where the spec puts a handle"))?;
+        if logged >> 32 != res_code(res) {
+            return Err(format!(
+                "handle {index} is not a handle of `{}`",
+                res.name()
+            ));
+        }
+        Ok(Val::Handle(*logged as u32))
     }
 
     fn list(&self, ptr: u64, len: u64, elem: &Ty) -> Res<Val> {
@@ -109,6 +137,7 @@ impl Mem<'_> {
             Ty::Flags(n) => {
                 Val::Flags(self.uint(addr, abi::size(ty, self.mem64)) as u32 & mask(*n))
             }
+            Ty::Own(_) | Ty::Borrow(_) => self.handle(self.uint(addr, 4), ty)?,
             _ => {
                 let cases = ty.cases().unwrap();
                 let disc = self.uint(addr, abi::discriminant_size(cases.len()));
@@ -157,6 +186,7 @@ impl Mem<'_> {
             Ty::F64 => Val::F64(bits(next()?)),
             Ty::Char => Val::Char(char::from_u32(bits(next()?) as u32).ok_or("bad char")?),
             Ty::Flags(n) => Val::Flags(bits(next()?) as u32 & mask(*n)),
+            Ty::Own(_) | Ty::Borrow(_) => self.handle(bits(next()?) as u32 as u64, ty)?,
             Ty::String => {
                 let ptr = bits(next()?);
                 Val::String(self.string(ptr, bits(next()?))?, false)
@@ -251,15 +281,16 @@ fn same(a: &Val, b: &Val) -> bool {
 /// returned. Only meaningful for a case without mutation or fault.
 pub fn check(case: &Case, dumps: &[Dump; 2]) -> Result<(), String> {
     let [caller, callee] = dumps;
-    let view = |dump, opts: &super::case::Opts| Mem {
+    let view = |dump, opts: &super::case::Opts, handles| Mem {
         dump,
         tag: if opts.mem64() { tag::MEM64 } else { tag::MEM32 },
         mem64: opts.mem64(),
         encoding: opts.encoding,
+        handles,
     };
 
     // The parameters, as the callee's core function got them.
-    let lift = view(callee, &case.lift);
+    let lift = view(callee, &case.lift, tag::HANDLE_CALLEE);
     let flat = abi::flatten_all(&case.params, lift.mem64);
     let args = if flat.len() > MAX_FLAT_PARAMS {
         let ptr = slot(callee, 0x20, CoreTy::ptr(lift.mem64));
@@ -283,7 +314,7 @@ pub fn check(case: &Case, dumps: &[Dump; 2]) -> Result<(), String> {
 
     // The result, as the caller's core function got it.
     if let Some(ty) = &case.result {
-        let lower = view(caller, &case.lower);
+        let lower = view(caller, &case.lower, tag::HANDLE_CALLER);
         let flat = abi::flatten_all(std::slice::from_ref(ty), lower.mem64);
         let got = if flat.len() > MAX_FLAT_RESULTS {
             let retptr = bits(*case.arg_flat.last().expect("a return pointer"));

@@ -20,6 +20,7 @@
 //! - `compare.rs`: the comparison and the known differences;
 //! - `decode.rs`, `validate.rs`: the checks against the spec;
 //! - `intrinsics.rs`: the host intrinsics against a model of their contract;
+//! - `tables.rs`: the handle indices the spec's tables give;
 //! - `regressions.rs`: fixed cases for every disagreement found.
 //!
 //! Known differences with Wasmtime 48, where `fact` follows the spec
@@ -30,7 +31,9 @@
 //! (`case::Config`): fixed-length lists with a 64-bit memory (Wasmtime
 //! compiles an invalid adapter), and UTF-16 `latin1+utf16` strings reaching
 //! a 64-bit memory (Wasmtime tags them with bit 31, the spec with bit 63).
-//! Not generated yet: resource handles.
+//! Resource handles: `own` and `borrow` of a resource the callee
+//! implements and of one the host implements, in any position, with
+//! corrupted handle indices (`tables.rs` predicts where handles land).
 //!
 //! Environment: `FACT_DIFF_CASES` (default 2000), `FACT_DIFF_SEED`,
 //! `FACT_DIFF_BATCH` (cases per component, default 16), `FACT_DIFF_THREADS`,
@@ -45,6 +48,7 @@ pub mod decode;
 pub mod intrinsics;
 pub mod modules;
 pub mod run;
+pub mod tables;
 pub mod types;
 pub mod validate;
 pub mod values;
@@ -133,6 +137,10 @@ pub struct Summary {
     pub both_returned: usize,
     pub both_trapped: usize,
     pub mutated: usize,
+    /// Cases that pass resource handles, and those whose corruption is a
+    /// handle.
+    pub with_handles: usize,
+    pub handle_mutations: usize,
     /// Cases whose disagreements are all known differences.
     pub known: Vec<(usize, Vec<compare::Known>)>,
     /// Reports of the disagreements that are not known differences.
@@ -146,13 +154,15 @@ impl std::fmt::Display for Summary {
             f,
             "{} cases in {:.1?}: {} skipped (not supported by fact-core yet), {} returned on both \
              ways, {} trapped on both ways ({} had a corrupted input or a faulty realloc), {} \
-             known differences, {} mismatches",
+             passed handles ({} with a corrupted handle), {} known differences, {} mismatches",
             self.cases,
             self.elapsed,
             self.skipped,
             self.both_returned,
             self.both_trapped,
             self.mutated,
+            self.with_handles,
+            self.handle_mutations,
             self.known.len(),
             self.mismatches.len()
         )
@@ -200,6 +210,16 @@ pub fn campaign(
         ..Summary::default()
     };
     for (case, r) in &results {
+        if !case.arg_handles.is_empty() || !case.ret_handles.is_empty() {
+            summary.with_handles += 1;
+        }
+        if case
+            .mutation
+            .as_ref()
+            .is_some_and(|m| matches!(m.site.kind, values::SiteKind::Handle { .. }))
+        {
+            summary.handle_mutations += 1;
+        }
         match judge(case, r) {
             Verdict::Skipped => summary.skipped += 1,
             Verdict::Returned => summary.both_returned += 1,

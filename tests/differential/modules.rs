@@ -19,6 +19,18 @@
 //! | [`STATIC_BASE`] | the values a side hands over (written by `memory.init` when the case runs) |
 //! | `0x8000..` | the heap of the bump allocator `realloc` |
 //!
+//! Resource handles (see `types::Res` and `tables.rs`): the callee defines
+//! `r` (`resource.new`, `resource.rep`) and exports `make-r(rep) -> own<r>`
+//! and `rep-r(borrow<r>) -> u32`; the host defines `s` and gives both
+//! instances `make-s(rep) -> own<s>` and `rep-s(borrow<s>) -> u32`. The
+//! caller creates the handles of its arguments just before the call; the
+//! callee logs the representation of every handle it received
+//! ([`tag::HANDLE_CALLEE`]), drops the borrowed ones, and creates the handles
+//! of its result before it returns; after the call the caller logs the
+//! representation of every handle it got back ([`tag::HANDLE_CALLER`]). All
+//! of these are core imports of module `res` (see [`RES_IMPORTS_CALLEE`]
+//! and [`RES_IMPORTS_CALLER`]).
+//!
 //! `realloc` may not call out (its `may_leave` is clear), so it only writes
 //! memory. `setup(mode, at)` makes the instance misbehave for a case: its
 //! `realloc` call number `at` returns a misaligned pointer (mode 1), a
@@ -30,7 +42,9 @@
 
 use super::abi::{self, CoreTy};
 use super::case::{Case, FAULT_FORGETS, FAULT_POST_RETURN_CALLS_OUT, MEMORY_SIZE, STATIC_BASE};
-use super::types::Namer;
+use super::tables;
+use super::types::{Namer, Res};
+use super::values::{Flat, HandleSlot, HandleSrc, Loc};
 use fact_core::StringEncoding;
 use std::fmt::Write;
 
@@ -53,6 +67,115 @@ pub mod tag {
     pub const HEAP: u32 = 1;
     /// `realloc` or `post-return` called out (a fault of the case).
     pub const CALL_OUT: u32 = 2;
+    /// A handle of the caller's table after the call: `(index, rep | res
+    /// << 32)`, where `res` is [`res_code`](super::res_code).
+    pub const HANDLE_CALLER: u32 = 3;
+    /// A handle of the callee's table during the call, as `HANDLE_CALLER`.
+    pub const HANDLE_CALLEE: u32 = 4;
+}
+
+/// How a log of a handle names its resource type.
+pub fn res_code(res: Res) -> u64 {
+    match res {
+        Res::R => 1,
+        Res::S => 2,
+    }
+}
+
+/// The `res` imports of the callee's core module.
+pub const RES_IMPORTS_CALLEE: &str = r#"(import "res" "new-r" (func $new_r (param i32) (result i32)))
+(import "res" "rep-r" (func $rep_r (param i32) (result i32)))
+(import "res" "drop-s" (func $drop_s (param i32)))
+(import "res" "make-s" (func $make_s (param i32) (result i32)))
+(import "res" "rep-s" (func $rep_s (param i32) (result i32)))
+"#;
+
+/// The `res` imports of the caller's main module.
+pub const RES_IMPORTS_CALLER: &str = r#"(import "res" "make-r" (func $make_r (param i32) (result i32)))
+(import "res" "rep-r" (func $rep_r (param i32) (result i32)))
+(import "res" "make-s" (func $make_s (param i32) (result i32)))
+(import "res" "rep-s" (func $rep_s (param i32) (result i32)))
+"#;
+
+/// `(local $h<j> i32)` for every handle slot.
+fn handle_locals(slots: &[HandleSlot]) -> String {
+    (0..slots.len())
+        .map(|j| format!(" (local $h{j} i32)"))
+        .collect()
+}
+
+/// Creates the handle of every slot into its local; `new_r` creates an `r`.
+fn create_handles(slots: &[HandleSlot], new_r: &str) -> String {
+    let mut w = String::new();
+    for (j, h) in slots.iter().enumerate() {
+        let f = match h.res {
+            Res::R => new_r,
+            Res::S => "$make_s",
+        };
+        writeln!(
+            w,
+            "(local.set $h{j} (call {f} (i32.const {})))",
+            h.rep as i32
+        )
+        .unwrap();
+    }
+    w
+}
+
+/// What slot `j` holds when the case runs (an `i32`).
+fn handle_value(slots: &[HandleSlot], j: usize) -> String {
+    match slots[j].src {
+        HandleSrc::Fresh => format!("(local.get $h{j})"),
+        HandleSrc::Index(x) => format!("(i32.const {})", x as i32),
+        HandleSrc::Slot(k) => format!("(local.get $h{k})"),
+    }
+}
+
+/// Writes the handles that live in memory `mem` (of that address type).
+fn store_handles(slots: &[HandleSlot], mem64: bool) -> String {
+    let mut w = String::new();
+    for (j, h) in slots.iter().enumerate() {
+        if let Loc::Mem { addr, .. } = h.loc {
+            writeln!(
+                w,
+                "(i32.store {} {} {})",
+                mem_name(mem64),
+                addr_const(mem64, addr),
+                handle_value(slots, j)
+            )
+            .unwrap();
+        }
+    }
+    w
+}
+
+/// The flat values, with the handles of `slots` in their places.
+fn flat_values(flat: &[Flat], slots: &[HandleSlot]) -> String {
+    let mut w = String::new();
+    for (i, v) in flat.iter().enumerate() {
+        match slots.iter().position(|h| h.loc == Loc::Flat(i)) {
+            // A variant's payload slot may be widened to `i64`.
+            Some(j) => match v {
+                Flat::I64(_) => write!(w, "(i64.extend_i32_u {})", handle_value(slots, j)),
+                _ => write!(w, "{}", handle_value(slots, j)),
+            }
+            .unwrap(),
+            None => w += &v.wat(),
+        }
+    }
+    w
+}
+
+/// Logs the handle `index` of type `res` with `tag`; `rep_r` reads an `r`.
+fn log_handle(tag: u32, index: u32, res: Res, rep_r: &str) -> String {
+    let rep = match res {
+        Res::R => rep_r,
+        Res::S => "$rep_s",
+    };
+    format!(
+        "(call $log (i32.const {tag}) (i64.const {index}) (i64.or (i64.extend_i32_u (call {rep}          (i32.const {index}))) (i64.const {})))\n",
+        res_code(res) << 32
+    )
 }
 
 fn data_string(bytes: &[u8]) -> String {
@@ -263,21 +386,38 @@ fn bump(addr: u64) -> String {
 pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
     let mut w = String::new();
     w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
+    w += RES_IMPORTS_CALLEE;
     w += &runtime_fields(memory64, "define");
+    // `make-r` and `rep-r`: a `borrow<r>` reaches its implementer as the rep.
+    w += "(func (export \"make-r\") (param i32) (result i32) (call $new_r (local.get 0)))\n";
+    w += "(func (export \"rep-r\") (param i32) (result i32) (local.get 0))\n";
     for (i, case) in cases {
         let mem64 = case.lift.mem64();
         let (params, results) = abi::functype(&case.params, case.result.as_ref(), mem64, true);
         writeln!(w, "(data $r{i} {})", data_string(&case.ret_image.bytes)).unwrap();
         writeln!(
             w,
-            "(func (export \"f{i}\"){}{}",
+            "(func (export \"f{i}\"){}{}{}",
             params_wat(&params),
-            results_wat(&results)
+            results_wat(&results),
+            handle_locals(&case.ret_handles)
         )
         .unwrap();
         w += &bump(0x10);
         for (j, t) in params.iter().enumerate() {
             w += &store_local(*t, j, 0x20 + 8 * j as u64);
+        }
+        // The handles received, then the borrowed ones given back.
+        let received = tables::callee_indices(&case.arg_handles);
+        for (h, index) in case.arg_handles.iter().zip(&received) {
+            if let Some(index) = index {
+                w += &log_handle(tag::HANDLE_CALLEE, *index, h.res, "$rep_r");
+            }
+        }
+        for (h, index) in case.arg_handles.iter().zip(&received) {
+            if let (true, Some(index)) = (h.borrow, index) {
+                writeln!(w, "(call $drop_s (i32.const {index}))").unwrap();
+            }
         }
         writeln!(
             w,
@@ -287,9 +427,9 @@ pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
             case.ret_image.bytes.len()
         )
         .unwrap();
-        for v in &case.ret_flat {
-            w += &v.wat();
-        }
+        w += &create_handles(&case.ret_handles, "$new_r");
+        w += &store_handles(&case.ret_handles, mem64);
+        w += &flat_values(&case.ret_flat, &case.ret_handles);
         w += ")\n";
         writeln!(w, "(func (export \"pr{i}\"){}", params_wat(&results)).unwrap();
         w += &bump(0x18);
@@ -330,6 +470,8 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         )
         .unwrap();
     }
+    w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
+    w += RES_IMPORTS_CALLER;
     for (i, case) in cases {
         let (params, results) = abi::functype(
             &case.params,
@@ -348,7 +490,12 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
     for (i, case) in cases {
         let mem64 = case.lower.mem64();
         writeln!(w, "(data $a{i} {})", data_string(&case.arg_image.bytes)).unwrap();
-        writeln!(w, "(func (export \"run{i}\")").unwrap();
+        writeln!(
+            w,
+            "(func (export \"run{i}\"){}",
+            handle_locals(&case.arg_handles)
+        )
+        .unwrap();
         if case.lower.memory.is_some() {
             writeln!(
                 w,
@@ -359,8 +506,10 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
             )
             .unwrap();
         }
+        w += &create_handles(&case.arg_handles, "$make_r");
+        w += &store_handles(&case.arg_handles, mem64);
         let (_, results) = abi::functype(&case.params, case.result.as_ref(), mem64, false);
-        let call: String = case.arg_flat.iter().map(|v| v.wat()).collect();
+        let call = flat_values(&case.arg_flat, &case.arg_handles);
         match results.first() {
             None => writeln!(w, "(call $f{i} {call})").unwrap(),
             Some(CoreTy::I32) => writeln!(
@@ -377,6 +526,10 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
             Some(CoreTy::F64) => {
                 writeln!(w, "(f64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
             }
+        }
+        let got = tables::caller_result_indices(&case.arg_handles, &case.ret_handles);
+        for (h, index) in case.ret_handles.iter().zip(got) {
+            w += &log_handle(tag::HANDLE_CALLER, index, h.res, "$rep_r");
         }
         w += ")\n";
     }
@@ -435,6 +588,8 @@ fn case_types(i: usize, case: &Case) -> CaseTypes {
 /// would collide with the keywords `f32` and `f64`).
 pub fn wit(cases: &[(usize, &Case)]) -> String {
     let mut w = String::from("package test:diff;\ninterface i {\n");
+    w += "  resource r;\n  resource s;\n";
+    w += "  make-r: func(rep: u32) -> own<r>;\n  rep-r: func(h: borrow<r>) -> u32;\n";
     for (i, case) in cases {
         let mut namer = Namer::new(*i);
         let params: Vec<String> = case
@@ -459,21 +614,46 @@ pub fn wit(cases: &[(usize, &Case)]) -> String {
 
 const LOG_TYPE: &str = "(param \"tag\" u32) (param \"a\" u64) (param \"b\" u64)";
 
+/// The imports of the host's resource `s` (of the root, the caller and
+/// the callee).
+const S_IMPORTS: &str = r#"(import "s" (type $s (sub resource)))
+(import "make-s" (func $make-s (param "rep" u32) (result (own $s))))
+(import "rep-s" (func $rep-s (param "h" (borrow $s)) (result u32)))
+"#;
+
+/// Passes the host's `s` on to an instance.
+const S_WITH: &str =
+    r#" (with "s" (type $s)) (with "make-s" (func $make-s)) (with "rep-s" (func $rep-s))"#;
+
 /// The component of a batch, for Wasmtime's runtime.
 pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
     let types: Vec<CaseTypes> = cases.iter().map(|(i, c)| case_types(*i, c)).collect();
     let mut w = String::new();
     writeln!(w, "(component\n(import \"log\" (func $log {LOG_TYPE}))").unwrap();
+    w += S_IMPORTS;
 
-    // The callee: lifts `f<i>`.
+    // The callee: defines `r`, lifts `make-r`, `rep-r` and `f<i>`.
     writeln!(
         w,
         "(component $Callee\n(import \"log\" (func $log {LOG_TYPE}))"
     )
     .unwrap();
+    w += S_IMPORTS;
+    w += "(type $r-d (resource (rep i32)))\n(export $r \"r\" (type $r-d))\n";
     writeln!(w, "(core module $M\n{})", callee_fields(cases, memory64)).unwrap();
     w += "(core func $logc (canon lower (func $log)))\n";
-    w += "(core instance $m (instantiate $M (with \"host\" (instance (export \"log\" (func $logc))))))\n";
+    w += "(core func $new-r (canon resource.new $r-d))\n";
+    w += "(core func $rep-r (canon resource.rep $r-d))\n";
+    w += "(core func $drop-s (canon resource.drop $s))\n";
+    w += "(core func $make-s-c (canon lower (func $make-s)))\n";
+    w += "(core func $rep-s-c (canon lower (func $rep-s)))\n";
+    w += "(core instance $m (instantiate $M (with \"host\" (instance (export \"log\" (func $logc))))\n";
+    w += "  (with \"res\" (instance (export \"new-r\" (func $new-r)) (export \"rep-r\" (func $rep-r))\n";
+    w += "    (export \"drop-s\" (func $drop-s)) (export \"make-s\" (func $make-s-c)) (export \"rep-s\" (func $rep-s-c))))))\n";
+    w += "(func $make-r (param \"rep\" u32) (result (own $r)) (canon lift (core func $m \"make-r\")))\n";
+    w += "(export \"make-r\" (func $make-r))\n";
+    w += "(func $rep-r-f (param \"h\" (borrow $r)) (result u32) (canon lift (core func $m \"rep-r\")))\n";
+    w += "(export \"rep-r\" (func $rep-r-f))\n";
     for ((i, case), ty) in cases.iter().zip(&types) {
         for (name, def) in &ty.defs {
             writeln!(
@@ -497,12 +677,16 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
     w += "(func $setup (param \"mode\" u32) (param \"at\" u32) (canon lift (core func $m \"setup\")))\n";
     w += "(export \"setup\" (func $setup))\n)\n";
 
-    // The caller: lowers `f<i>`, lifts `run<i>`.
+    // The caller: lowers `make-r`, `rep-r` and `f<i>`, lifts `run<i>`.
     writeln!(
         w,
         "(component $Caller\n(import \"log\" (func $log {LOG_TYPE}))"
     )
     .unwrap();
+    w += S_IMPORTS;
+    w += "(import \"r\" (type $r (sub resource)))\n";
+    w += "(import \"make-r\" (func $make-r (param \"rep\" u32) (result (own $r))))\n";
+    w += "(import \"rep-r\" (func $rep-r (param \"h\" (borrow $r)) (result u32)))\n";
     for ((i, _), ty) in cases.iter().zip(&types) {
         for (name, def) in &ty.defs {
             writeln!(
@@ -524,8 +708,16 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
         )
         .unwrap();
     }
+    w += "(core func $make-r-c (canon lower (func $make-r)))\n";
+    w += "(core func $rep-r-c (canon lower (func $rep-r)))\n";
+    w += "(core func $make-s-c (canon lower (func $make-s)))\n";
+    w += "(core func $rep-s-c (canon lower (func $rep-s)))\n";
     writeln!(w, "(core module $Main\n{})", main_fields(cases, memory64)).unwrap();
-    w += "(core instance $main (instantiate $Main (with \"rt\" (instance $rt))\n  (with \"adapters\" (instance";
+    w += "(core instance $main (instantiate $Main (with \"rt\" (instance $rt))\n";
+    w += "  (with \"host\" (instance (export \"log\" (func $logc))))\n";
+    w += "  (with \"res\" (instance (export \"make-r\" (func $make-r-c)) (export \"rep-r\" (func $rep-r-c))\n";
+    w += "    (export \"make-s\" (func $make-s-c)) (export \"rep-s\" (func $rep-s-c))))\n";
+    w += "  (with \"adapters\" (instance";
     for (i, _) in cases {
         write!(w, " (export \"f{i}\" (func $f{i}c))").unwrap();
     }
@@ -542,8 +734,18 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
     w += "(export \"setup\" (func $setup))\n)\n";
 
     // Wiring.
-    w += "(instance $callee (instantiate $Callee (with \"log\" (func $log))))\n";
-    w += "(instance $caller (instantiate $Caller (with \"log\" (func $log))";
+    writeln!(
+        w,
+        "(instance $callee (instantiate $Callee (with \"log\" (func $log)){S_WITH}))"
+    )
+    .unwrap();
+    write!(
+        w,
+        "(instance $caller (instantiate $Caller (with \"log\" (func $log)){S_WITH}\n  \
+         (with \"r\" (type $callee \"r\")) (with \"make-r\" (func $callee \"make-r\")) \
+         (with \"rep-r\" (func $callee \"rep-r\"))"
+    )
+    .unwrap();
     for ((i, _), ty) in cases.iter().zip(&types) {
         for (name, _) in &ty.defs {
             write!(w, "\n  (with \"{name}\" (type $callee \"{name}\"))").unwrap();

@@ -7,8 +7,8 @@ use super::case::{Case, Opts, ReallocFault, FAULT_CALL_OUT, FAULT_POST_RETURN_CA
 use super::compare::{self, Known};
 use super::modules::tag;
 use super::run::{self, CaseResult, Outcome};
-use super::types::Ty;
-use super::values::Val;
+use super::types::{Res, Ty};
+use super::values::{HandleSrc, Val};
 use super::{judge, Verdict};
 use fact_core::StringEncoding::{self, CompactUtf16, Utf8};
 
@@ -346,4 +346,180 @@ fn utf16_to_compact_keeps_what_realloc_kept() {
     let r = transcode_with_forgetful_realloc(StringEncoding::Utf16, false, CompactUtf16, "é€", 1);
     assert_eq!(received_string(&r.wasmtime), [0, 0, 0xac, 0x20]);
     assert_eq!(received_string(&r.fact), [0, 0, 0xac, 0x20]);
+}
+
+// Resource handles: `r` is the callee's, `s` the host's (`types::Res`).
+
+fn no_memory() -> Opts {
+    Opts {
+        memory: None,
+        realloc: false,
+        ..opts(Utf8, false)
+    }
+}
+
+/// `own` and `borrow` of both resources, flat and in memory, both ways.
+fn handles_case(lower: Opts, lift: Opts) -> Case {
+    let list_s = Ty::List(Box::new(Ty::Own(Res::S)));
+    Case::new(
+        vec![
+            Ty::Own(Res::R),
+            Ty::Borrow(Res::R),
+            Ty::Own(Res::S),
+            Ty::Borrow(Res::S),
+            Ty::List(Box::new(Ty::Borrow(Res::S))),
+            Ty::Option(Box::new(Ty::Own(Res::R))),
+        ],
+        Some(Ty::Tuple(vec![Ty::Own(Res::R), list_s])),
+        lower,
+        lift,
+        vec![
+            Val::Handle(0x10),
+            Val::Handle(0x11),
+            Val::Handle(0x12),
+            Val::Handle(0x13),
+            Val::List(vec![Val::Handle(0x14), Val::Handle(0x15)]),
+            Val::Variant(1, Some(Box::new(Val::Handle(0x16)))),
+        ],
+        Some(Val::Record(vec![
+            Val::Handle(0x20),
+            Val::List(vec![Val::Handle(0x21), Val::Handle(0x22)]),
+        ])),
+    )
+}
+
+#[test]
+fn handles_of_both_resources_cross_in_every_position() {
+    for (lower, lift) in [
+        (opts(Utf8, false), opts(Utf8, true)),
+        (opts(Utf8, true), opts(Utf8, false)),
+    ] {
+        let case = handles_case(lower, lift);
+        let r = run_one(&case);
+        assert!(
+            matches!(judge(&case, &r), Verdict::Returned),
+            "{}",
+            run::report(&case, &r)
+        );
+        let [caller, callee] = returned(&r.fact);
+        // The callee's table: the handles it received, in the order of the
+        // values (a `borrow<r>` arrives as its rep and takes no index).
+        let callee_handles: Vec<(u64, u64)> = callee
+            .words
+            .iter()
+            .filter(|((t, _), _)| *t == tag::HANDLE_CALLEE)
+            .map(|((_, i), v)| (*i, *v))
+            .collect();
+        let (r_, s_) = (1u64 << 32, 2u64 << 32);
+        assert_eq!(
+            callee_handles,
+            [
+                (1, r_ | 0x10),
+                (2, s_ | 0x12),
+                (3, s_ | 0x13),
+                (4, s_ | 0x14),
+                (5, s_ | 0x15),
+                (6, r_ | 0x16)
+            ]
+        );
+        // The caller's table: the results took the indices its `own`
+        // arguments freed (7, 3, then 1: last freed, first reused).
+        let caller_handles: Vec<(u64, u64)> = caller
+            .words
+            .iter()
+            .filter(|((t, _), _)| *t == tag::HANDLE_CALLER)
+            .map(|((_, i), v)| (*i, *v))
+            .collect();
+        assert_eq!(
+            caller_handles,
+            [(1, s_ | 0x22), (3, s_ | 0x21), (7, r_ | 0x20)]
+        );
+    }
+}
+
+#[test]
+fn the_decoding_catches_a_handle_that_names_another_resource() {
+    let case = handles_case(opts(Utf8, false), opts(Utf8, false));
+    let r = run_one(&case);
+    let Outcome::Returned(log) = &r.fact else {
+        panic!("{:?}", r.fact)
+    };
+    assert!(super::decode::check(&case, &compare::dumps(log)).is_ok());
+    // The callee's handles 2 and 3 swapped: another argument arrived.
+    let swapped: Vec<_> = log
+        .iter()
+        .map(|&(t, i, v)| match (t, i) {
+            (tag::HANDLE_CALLEE, 2) => (t, 3, v),
+            (tag::HANDLE_CALLEE, 3) => (t, 2, v),
+            _ => (t, i, v),
+        })
+        .collect();
+    let err = super::decode::check(&case, &compare::dumps(&swapped)).unwrap_err();
+    assert!(err.contains("the callee received"), "{err}");
+}
+
+/// Every misuse of a handle traps both ways, and `fact` says why.
+#[test]
+fn misused_handles_trap_both_ways_with_their_codes() {
+    let base = || {
+        Case::new(
+            vec![Ty::Borrow(Res::S), Ty::Own(Res::S), Ty::Own(Res::R)],
+            Some(Ty::Own(Res::R)),
+            no_memory(),
+            no_memory(),
+            vec![Val::Handle(1), Val::Handle(2), Val::Handle(3)],
+            Some(Val::Handle(4)),
+        )
+    };
+    let misuses = [
+        (false, 1, HandleSrc::Index(0), "UnknownHandle"),
+        (false, 2, HandleSrc::Index(1000), "UnknownHandle"),
+        // Slot 1's handle has moved by the time slot 2 lifts it.
+        (false, 2, HandleSrc::Slot(1), "UnknownHandle"),
+        // Slot 0's handle (lent, and an `s`) where an `own<r>` goes: the
+        // type is checked first (`lift_own`).
+        (false, 2, HandleSrc::Slot(0), "WrongResourceType"),
+        // Slot 0 lends the handle of slot 1, which then moves.
+        (false, 0, HandleSrc::Slot(1), "HandleLent"),
+        // Slot 1 moves slot 2's handle... of the wrong type.
+        (false, 1, HandleSrc::Slot(2), "WrongResourceType"),
+        (true, 0, HandleSrc::Index(0), "UnknownHandle"),
+        (true, 0, HandleSrc::Index(0xffff_ffff), "UnknownHandle"),
+    ];
+    for (in_results, slot, src, trap) in misuses {
+        let case = base().with_handle(in_results, slot, src);
+        let r = run_one(&case);
+        assert!(
+            matches!(judge(&case, &r), Verdict::Trapped),
+            "{}",
+            run::report(&case, &r)
+        );
+        let Outcome::Trapped(ours) = &r.fact else {
+            unreachable!()
+        };
+        assert!(
+            ours.contains(trap),
+            "{src:?} in slot {slot}: {ours}, not {trap}"
+        );
+    }
+}
+
+#[test]
+fn an_own_handle_passed_twice_is_unknown_the_second_time() {
+    let case = Case::new(
+        vec![Ty::Own(Res::R), Ty::Own(Res::R)],
+        None,
+        no_memory(),
+        no_memory(),
+        vec![Val::Handle(1), Val::Handle(2)],
+        None,
+    )
+    .with_handle(false, 1, HandleSrc::Slot(0));
+    let r = run_one(&case);
+    assert!(matches!(judge(&case, &r), Verdict::Trapped));
+    assert!(
+        matches!(&r.fact, Outcome::Trapped(m) if m.contains("UnknownHandle")),
+        "{:?}",
+        r.fact
+    );
 }

@@ -13,14 +13,17 @@
 //! bytes and values the caller got back, every `realloc` call, the
 //! `post-return` call and its argument.
 
-use super::case::Case;
+use super::case::{self, Case};
 use super::{compare, modules, validate};
 use fact_core::host::flags as host_flags;
-use fact_core::host::wasmtime::AdapterLinker;
+use fact_core::host::wasmtime::{resource_drop, resource_new, resource_rep, AdapterLinker};
+use fact_core::host::{ResourceTables, SharedResourceTables};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
 use std::fmt::Write;
-use wasmtime::component::{Component, InstancePre, Linker as ComponentLinker};
+use wasmtime::component::{
+    Component, InstancePre, Linker as ComponentLinker, Resource, ResourceType,
+};
 use wasmtime::{
     Config, Engine, Func, Global, GlobalType, Linker, Module, Mutability, Store, StoreContextMut,
     Val, ValType,
@@ -98,7 +101,21 @@ fn compile_fact(
         })
         .expect("interface i");
     let mut compiler = AdapterCompiler::new(&resolve);
+    let r = resolve.interfaces[iface].types["r"];
+    compiler.implementer(r, fact_core::InstanceId(1));
     let mut skipped = Vec::new();
+    for (name, helper) in case::handle_helpers() {
+        let (lower, lift) = same_options(&helper);
+        compiler
+            .adapt(Adapter {
+                name: name.into(),
+                interface: Some("test:diff/i".into()),
+                function: &resolve.interfaces[iface].functions[name],
+                lower,
+                lift,
+            })
+            .map_err(|e| format!("fact-core declined `{name}`: {e}"))?;
+    }
     for (i, case) in cases {
         let function = &resolve.interfaces[iface].functions[&format!("call{i}")];
         let (lower, lift) = fact_options(case);
@@ -172,26 +189,73 @@ impl FactBatch {
                 let ty = GlobalType::new(ValType::I32, Mutability::Var);
                 flags.push(Global::new(&mut store, ty, Val::I32(host_flags::INITIAL))?);
             }
-            let instantiate = |store: &mut Store<Vec<Entry>>, module: &Module, instance: usize| {
+            let tables = SharedResourceTables::new(ResourceTables::new());
+            let (r, s) = {
+                let mut t = tables.lock();
+                (
+                    t.resource_type(Some("test:diff/i"), "r"),
+                    t.resource_type(Some("test:diff/i"), "s"),
+                )
+            };
+            // What the host gives an instance: `log`, and `make-s` and
+            // `rep-s` of its resource `s`, each refused while the
+            // instance's `may_leave` is clear.
+            let host = |store: &mut Store<Vec<Entry>>,
+                        linker: &mut Linker<Vec<Entry>>,
+                        instance: usize| {
                 let flags = flags[instance];
+                let may_leave = move |c: &mut wasmtime::Caller<'_, Vec<Entry>>| {
+                    if flags.get(&mut *c).unwrap_i32() & host_flags::MAY_LEAVE == 0 {
+                        return Err(wasmtime::Error::new(fact_core::Trap::CannotLeave));
+                    }
+                    Ok(())
+                };
                 let log = Func::wrap(
                     &mut *store,
                     move |mut c: wasmtime::Caller<'_, Vec<Entry>>, tag: i32, a: i64, b: i64| {
-                        if flags.get(&mut c).unwrap_i32() & host_flags::MAY_LEAVE == 0 {
-                            return Err(wasmtime::Error::new(fact_core::Trap::CannotLeave));
-                        }
+                        may_leave(&mut c)?;
                         log_entry(c.data_mut(), tag as u32, a as u64, b as u64);
                         Ok(())
                     },
                 );
-                let mut linker = Linker::new(engine);
+                let t = tables.clone();
+                let make_s = Func::wrap(
+                    &mut *store,
+                    move |mut c: wasmtime::Caller<'_, Vec<Entry>>, rep: i32| {
+                        may_leave(&mut c)?;
+                        let h = t.lock().new_own(instance as u32, s, rep as u32);
+                        h.map(|h| h as i32).map_err(wasmtime::Error::new)
+                    },
+                );
+                let t = tables.clone();
+                let rep_s = Func::wrap(
+                    &mut *store,
+                    move |mut c: wasmtime::Caller<'_, Vec<Entry>>, h: i32| {
+                        may_leave(&mut c)?;
+                        let rep = t.lock().rep(instance as u32, s, h as u32);
+                        rep.map(|r| r as i32).map_err(wasmtime::Error::new)
+                    },
+                );
                 linker.define(&*store, "host", "log", log)?;
-                linker.instantiate(store, module)
+                linker.define(&*store, "res", "make-s", make_s)?;
+                linker.define(&*store, "res", "rep-s", rep_s)?;
+                wasmtime::Result::<()>::Ok(())
             };
-            let runtime = instantiate(&mut store, &self.runtime, 0)?;
-            let callee = instantiate(&mut store, &self.callee, 1)?;
+            let mut linker = Linker::new(engine);
+            host(&mut store, &mut linker, 0)?;
+            let runtime = linker.instantiate(&mut store, &self.runtime)?;
+            let mut linker = Linker::new(engine);
+            host(&mut store, &mut linker, 1)?;
+            let new_r = resource_new(&mut store, tables.clone(), 1, r);
+            let rep_r = resource_rep(&mut store, tables.clone(), 1, r);
+            let drop_s = resource_drop(&mut store, tables.clone(), 1, s, None);
+            linker.define(&store, "res", "new-r", new_r)?;
+            linker.define(&store, "res", "rep-r", rep_r)?;
+            linker.define(&store, "res", "drop-s", drop_s)?;
+            let callee = linker.instantiate(&mut store, &self.callee)?;
             let mut linker = AdapterLinker::new();
             linker.flags(0, flags[0]).flags(1, flags[1]);
+            linker.resources(tables.clone(), &self.adapters.resources);
             for (instance, exports) in [(0, &runtime), (1, &callee)] {
                 for (mem, realloc, is64) in
                     [("mem32", "realloc32", false), ("mem64", "realloc64", true)]
@@ -202,6 +266,10 @@ impl FactBatch {
                         linker.realloc(instance, is64, f);
                     }
                 }
+            }
+            for name in ["make-r", "rep-r"] {
+                let f = callee.get_func(&mut store, name).expect("callee");
+                linker.callee(name, f);
             }
             for &(i, post_return) in &self.cases {
                 let name = format!("f{i}");
@@ -221,6 +289,11 @@ impl FactBatch {
                 &self.adapters.exports,
             )?;
             let mut main_linker = Linker::new(engine);
+            host(&mut store, &mut main_linker, 0)?;
+            for name in ["make-r", "rep-r"] {
+                let f = linked.adapter(&mut store, name).expect("adapter");
+                main_linker.define(&store, "res", name, f)?;
+            }
             main_linker.instance(&mut store, "rt", runtime)?;
             main_linker.instance(&mut store, "adapters", linked.instance)?;
             let main = main_linker.instantiate(&mut store, &self.main)?;
@@ -265,6 +338,9 @@ fn trap_message(e: &wasmtime::Error) -> String {
         .to_string()
 }
 
+/// The host's resource type `s` in Wasmtime's component runtime.
+struct HostS;
+
 /// The Wasmtime way: a component per batch.
 struct WasmtimeBatch {
     pre: InstancePre<Vec<Entry>>,
@@ -284,6 +360,17 @@ impl WasmtimeBatch {
                     Ok(())
                 },
             )
+            .map_err(|e| format!("{e:?}"))?;
+        // The host's resource `s`: its handles' representations are the
+        // `rep`s the instances give `make-s`.
+        let mut root = linker.root();
+        root.resource("s", ResourceType::host::<HostS>(), |_, _| Ok(()))
+            .map_err(|e| format!("{e:?}"))?;
+        root.func_wrap("make-s", |_, (rep,): (u32,)| {
+            Ok((Resource::<HostS>::new_own(rep),))
+        })
+        .map_err(|e| format!("{e:?}"))?;
+        root.func_wrap("rep-s", |_, (h,): (Resource<HostS>,)| Ok((h.rep(),)))
             .map_err(|e| format!("{e:?}"))?;
         let pre = linker
             .instantiate_pre(&component)

@@ -9,7 +9,30 @@
 
 use arbitrary::{Result, Unstructured};
 
-/// A WIT value type (no resources, no async types).
+/// The resource types of the differential cases.
+///
+/// `r` is implemented by the callee (its component defines it and creates
+/// its handles with `resource.new`): a `borrow<r>` passed to the callee
+/// arrives as the representation. `s` is implemented by the host (the
+/// embedder defines it): a `borrow<s>` reaches the callee as a borrowed
+/// handle, which the callee must drop before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Res {
+    R,
+    S,
+}
+
+impl Res {
+    /// Its WIT name (also its name in the component).
+    pub fn name(self) -> &'static str {
+        match self {
+            Res::R => "r",
+            Res::S => "s",
+        }
+    }
+}
+
+/// A WIT value type (no async types).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
     Bool,
@@ -41,6 +64,10 @@ pub enum Ty {
     Result(Option<Box<Ty>>, Option<Box<Ty>>),
     /// Named flags with this many labels (1 to 32).
     Flags(u32),
+    /// `own<R>`.
+    Own(Res),
+    /// `borrow<R>` (parameters only: a result never holds a borrow).
+    Borrow(Res),
 }
 
 /// Bounds of the type generator.
@@ -54,6 +81,10 @@ pub struct TypeLimits {
     pub fixed_lists: bool,
     /// Whether to generate `map<K, V>`.
     pub maps: bool,
+    /// Whether to generate `own<R>` handles.
+    pub owns: bool,
+    /// Whether to generate `borrow<R>` handles (never in results).
+    pub borrows: bool,
 }
 
 impl Default for TypeLimits {
@@ -63,6 +94,8 @@ impl Default for TypeLimits {
             nodes: 24,
             fixed_lists: true,
             maps: true,
+            owns: true,
+            borrows: true,
         }
     }
 }
@@ -109,7 +142,7 @@ impl Ty {
         *nodes = nodes.saturating_sub(1);
         // Leaves get likelier as depth and budget run out.
         if depth == 0 || *nodes == 0 || u.ratio(1, depth + 1)? {
-            return Ok(u.choose(&PRIMITIVES)?.clone());
+            return Ty::leaf(u, limits);
         }
         let d = depth - 1;
         let fields = |u: &mut Unstructured<'_>, nodes: &mut u32, max: u32| -> Result<Vec<Ty>> {
@@ -164,6 +197,24 @@ impl Ty {
             11 => Ty::Flags(*u.choose(&[1, 3, 8, 9, 16, 17, 31, 32])?),
             _ => Ty::List(Box::new(Ty::arbitrary(u, limits, d, nodes)?)),
         })
+    }
+
+    /// A primitive type or, now and then, a handle.
+    fn leaf(u: &mut Unstructured<'_>, limits: &TypeLimits) -> Result<Ty> {
+        if (limits.owns || limits.borrows) && u.ratio(1, 6)? {
+            let res = *u.choose(&[Res::R, Res::S])?;
+            let borrow = if limits.owns && limits.borrows {
+                u.arbitrary()?
+            } else {
+                limits.borrows
+            };
+            return Ok(if borrow {
+                Ty::Borrow(res)
+            } else {
+                Ty::Own(res)
+            });
+        }
+        Ok(u.choose(&PRIMITIVES)?.clone())
     }
 
     /// The element type of a `map`'s list: `tuple<K, V>`.
@@ -278,6 +329,11 @@ impl Namer {
                 let (w, c) = self.name(t);
                 (format!("option<{w}>"), format!("(option {c})"))
             }
+            Ty::Own(r) => (format!("own<{}>", r.name()), format!("(own ${})", r.name())),
+            Ty::Borrow(r) => (
+                format!("borrow<{}>", r.name()),
+                format!("(borrow ${})", r.name()),
+            ),
             Ty::Result(ok, err) => {
                 let ok = ok.as_ref().map(|t| self.name(t));
                 let err = err.as_ref().map(|t| self.name(t));
@@ -394,6 +450,8 @@ pub fn describe(ty: &Ty) -> String {
             b.as_ref().map_or("_".to_string(), |t| describe(t))
         ),
         Ty::Flags(n) => format!("flags({n})"),
+        Ty::Own(r) => format!("own<{}>", r.name()),
+        Ty::Borrow(r) => format!("borrow<{}>", r.name()),
         _ => unreachable!(),
     }
 }

@@ -5,8 +5,8 @@
 //! (`flatten_functype` of the spec, from `abi.rs`, not from `fact-core`).
 
 use super::abi::{self, CoreTy};
-use super::case::Case;
-use fact_core::{Adapters, ImportKind};
+use super::case::{self, Case};
+use fact_core::{Adapters, ImportKind, ResourceOp};
 use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValType};
 
 type Sig = (Vec<ValType>, Vec<ValType>);
@@ -77,16 +77,19 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
         }
     }
     let func_sig = |t: u32| types.get(t as usize).cloned().unwrap_or_default();
+    let helpers = case::handle_helpers();
     let case_of = |adapter: u32| -> Result<&Case, String> {
         let name = &adapters
             .exports
             .get(adapter as usize)
             .ok_or_else(|| format!("adapter {adapter} is not exported"))?
             .name;
+        let helper = helpers.iter().find(|(n, _)| **n == **name).map(|(_, c)| c);
         cases
             .iter()
             .find(|(i, _)| format!("f{i}") == **name)
             .map(|(_, c)| *c)
+            .or(helper)
             .ok_or_else(|| format!("no case for adapter `{name}`"))
     };
 
@@ -137,6 +140,12 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
                 Some((results.into_iter().map(val).collect(), Vec::new()))
             }
             ImportKind::Trap => Some((vec![ValType::I32], Vec::new())),
+            ImportKind::Resource { op, .. } => Some(match op {
+                ResourceOp::EnterCall | ResourceOp::ExitCall => (Vec::new(), Vec::new()),
+                ResourceOp::TransferOwn | ResourceOp::TransferBorrow | ResourceOp::BorrowRep => {
+                    (vec![ValType::I32; 2], vec![ValType::I32])
+                }
+            }),
             _ => None,
         };
         if let Some(want) = want {

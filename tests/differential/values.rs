@@ -8,7 +8,7 @@
 //! a mutation can corrupt one of them afterwards.
 
 use super::abi::{self, CoreTy};
-use super::types::Ty;
+use super::types::{Res, Ty};
 use arbitrary::{Result, Unstructured};
 use fact_core::StringEncoding;
 
@@ -31,6 +31,10 @@ pub enum Val {
     /// A variant, enum, option or result: case index and payload.
     Variant(u32, Option<Box<Val>>),
     Flags(u32),
+    /// A resource handle (`own` or `borrow`): the representation of the
+    /// resource it refers to. The side that hands it over creates the
+    /// handle when the case runs (see [`HandleSlot`]).
+    Handle(u32),
 }
 
 const CHARS: &[char] = &[
@@ -169,6 +173,7 @@ pub fn arbitrary_val(u: &mut Unstructured<'_>, ty: &Ty, g: &mut ValLimits) -> Re
                 .map(|f| arbitrary_val(u, f, g))
                 .collect::<Result<_>>()?,
         ),
+        Ty::Own(_) | Ty::Borrow(_) => Val::Handle(u.arbitrary()?),
         Ty::Flags(n) => {
             let bits: u32 = u.arbitrary()?;
             Val::Flags(if *n == 32 {
@@ -315,6 +320,37 @@ pub enum SiteKind {
         utf16: bool,
         latin1: bool,
     },
+    /// A handle: [`HandleSlot`] number `slot` of its side.
+    Handle {
+        slot: usize,
+    },
+}
+
+/// What a handle site holds when the case runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandleSrc {
+    /// The handle created for this slot (a valid value).
+    Fresh,
+    /// This index instead (a corruption: the slot's handle is still
+    /// created).
+    Index(u32),
+    /// The handle created for another slot of the same side.
+    Slot(usize),
+}
+
+/// A handle that the side handing over a value creates when the case runs,
+/// just before the call (the caller, with `make-r` or `make-s`) or before it
+/// returns (the callee, with `resource.new` or `make-s`), and where it puts
+/// it. Handle indices are only known at run time, so the encoding holds 0
+/// there and the side's code writes the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandleSlot {
+    pub res: Res,
+    pub rep: u32,
+    pub borrow: bool,
+    /// The flat value or the 4 bytes of memory it goes to.
+    pub loc: Loc,
+    pub src: HandleSrc,
 }
 
 /// A place where a valid encoding can be made invalid.
@@ -332,6 +368,9 @@ pub struct Encoder<'a> {
     pub encoding: StringEncoding,
     pub sites: Vec<Site>,
     pub flat: Vec<Flat>,
+    /// The handles of the values, in the order the values are lowered
+    /// (the order in which the receiving side lifts them).
+    pub handles: Vec<HandleSlot>,
 }
 
 impl<'a> Encoder<'a> {
@@ -343,6 +382,26 @@ impl<'a> Encoder<'a> {
             encoding,
             sites: Vec::new(),
             flat: Vec::new(),
+            handles: Vec::new(),
+        }
+    }
+
+    /// Records a handle to be created for `loc`; returns its site kind.
+    fn handle(&mut self, ty: &Ty, rep: u32, loc: Loc) -> SiteKind {
+        let (res, borrow) = match ty {
+            Ty::Own(r) => (*r, false),
+            Ty::Borrow(r) => (*r, true),
+            _ => unreachable!("not a handle type"),
+        };
+        self.handles.push(HandleSlot {
+            res,
+            rep,
+            borrow,
+            loc,
+            src: HandleSrc::Fresh,
+        });
+        SiteKind::Handle {
+            slot: self.handles.len() - 1,
         }
     }
 
@@ -452,6 +511,10 @@ impl<'a> Encoder<'a> {
                 self.site_mem(addr, 4, SiteKind::Char);
             }
             (_, Val::Int(x)) => self.write_uint(addr, *x, abi::size(ty, self.mem64)),
+            (_, Val::Handle(rep)) => {
+                let kind = self.handle(ty, *rep, Loc::Mem { addr, size: 4 });
+                self.site_mem(addr, 4, kind);
+            }
             (_, Val::F32(x)) => self.write_uint(addr, u64::from(*x), 4),
             (_, Val::F64(x)) => self.write_uint(addr, *x, 8),
             (Ty::String, Val::String(s, force)) => {
@@ -542,6 +605,10 @@ impl<'a> Encoder<'a> {
             }
             (Ty::S32 | Ty::U32, Val::Int(x)) => self.push_flat(Flat::I32(*x as u32), None),
             (_, Val::Int(x)) => self.push_flat(Flat::I64(*x), None),
+            (_, Val::Handle(rep)) => {
+                let kind = self.handle(ty, *rep, Loc::Flat(self.flat.len()));
+                self.push_flat(Flat::I32(0), Some(kind));
+            }
             (_, Val::F32(x)) => self.push_flat(Flat::F32(*x), None),
             (_, Val::F64(x)) => self.push_flat(Flat::F64(*x), None),
             (Ty::String, Val::String(s, force)) => {
@@ -660,5 +727,6 @@ pub fn describe(v: &Val) -> String {
             None => format!("c{c}"),
         },
         Val::Flags(b) => format!("flags:{b:#x}"),
+        Val::Handle(rep) => format!("handle(rep {rep:#x})"),
     }
 }
