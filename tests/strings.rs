@@ -63,6 +63,14 @@ fn invalid_utf8_traps() {
             Trap::InvalidUtf8,
             "{bad:?}"
         );
+        // Past the short-string copy in wasm: the `validate` intrinsic.
+        let long = [&[b'a'; 300][..], bad].concat();
+        fx.write(CALLER, 0x100, &long);
+        assert_eq!(
+            fx.trap(&[i32(0x100), i32(long.len() as u32)]),
+            Trap::InvalidUtf8,
+            "300 bytes of ASCII, then {bad:?}"
+        );
     }
 }
 

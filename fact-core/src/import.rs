@@ -74,6 +74,20 @@ pub enum ImportKind {
         /// Whether the destination memory is 64-bit.
         dst_memory64: bool,
     },
+    /// A string validation intrinsic (module `validate`, name
+    /// `utf8:<instance>:32`, `utf16:<instance>:32`, or `:64` for a 64-bit
+    /// memory): `(ptr, len) -> ()` in the memory's address type, trapping
+    /// unless the `len` code units at `ptr` are in bounds, aligned and
+    /// well-formed. It writes nothing: an adapter follows it with a
+    /// `memory.copy` when source and destination encodings are the same.
+    Validate {
+        /// Whether the string is UTF-16 (else UTF-8).
+        utf16: bool,
+        /// The instance whose memory holds the string.
+        instance: u32,
+        /// Whether that memory is 64-bit.
+        memory64: bool,
+    },
     /// A resource-handle intrinsic for calls from `src_instance` to
     /// `dst_instance` (module `resource`, name `<op>:<src>:<dst>`).
     Resource {
@@ -168,10 +182,11 @@ pub struct Resource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transcode {
     /// `-> ()`: validate `len` bytes of UTF-8 at `src` and copy them to
-    /// `dst`.
+    /// `dst`. (The compiler now validates with [`ImportKind::Validate`] and
+    /// copies with `memory.copy`; hosts still serve this intrinsic.)
     CopyUtf8,
     /// `-> ()`: validate `len` UTF-16 code units at `src` and copy them to
-    /// `dst` (`2 * len` bytes).
+    /// `dst` (`2 * len` bytes). (Superseded as [`Transcode::CopyUtf8`].)
     CopyUtf16,
     /// `-> tagged_len`: validate `len` UTF-16 code units at `src`; if all are
     /// below 256, write them to `dst` as Latin-1 and return `len`, else copy

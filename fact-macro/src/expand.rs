@@ -282,6 +282,15 @@ fn import_kind(kind: &ImportKind) -> TokenStream {
                 dst_memory64: #dst_memory64,
             })
         }
+        ImportKind::Validate {
+            utf16,
+            instance,
+            memory64,
+        } => quote!(::fact::ImportKind::Validate {
+            utf16: #utf16,
+            instance: #instance,
+            memory64: #memory64,
+        }),
         ImportKind::Resource {
             op,
             src_instance,
@@ -402,6 +411,15 @@ fn describe_import(kind: &ImportKind) -> String {
             op.name(),
             bits(src_memory64),
             bits(dst_memory64)
+        ),
+        ImportKind::Validate {
+            utf16,
+            instance,
+            memory64,
+        } => format!(
+            "the {} validator of the {} memory of instance {instance}",
+            if utf16 { "UTF-16" } else { "UTF-8" },
+            bits(memory64)
         ),
         ImportKind::Resource {
             op,

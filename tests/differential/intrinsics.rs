@@ -8,7 +8,9 @@
 //! - a trap writes nothing;
 //! - a success writes the transcoded string at `dst`, returns what the
 //!   contract says, and writes nothing outside the destination range the
-//!   adapter allocated (`room`).
+//!   adapter allocated (`room`);
+//! - `validate` (`host::validate_string`) on the same source makes exactly
+//!   the source's checks.
 
 use arbitrary::{Result, Unstructured};
 use fact_core::host::{self, Memories};
@@ -148,11 +150,10 @@ impl Call {
     }
 }
 
-/// What the contract says a call does: the bytes written at `dst` (a
-/// prefix of the destination range) and the result, or the trap.
-fn expected(call: &Call) -> std::result::Result<(Vec<u8>, Option<u64>), Trap> {
-    let op = call.op;
-    let how = source(op);
+/// Steps 1 to 3 of the contract, the source's: its code points, or the
+/// trap. These are also all that `validate` checks.
+fn source_chars(call: &Call) -> std::result::Result<Vec<char>, Trap> {
+    let how = source(call.op);
     let unit = if how == Source::Utf16 { 2 } else { 1 };
     let mem_len = call.src_mem.len() as u64;
     // 1, 2: the source's alignment and range.
@@ -181,6 +182,18 @@ fn expected(call: &Call) -> std::result::Result<(Vec<u8>, Option<u64>), Trap> {
             .map_err(|_| Trap::InvalidUtf16)?,
         Source::Latin1 => s.iter().map(|&b| char::from(b)).collect(),
     };
+    Ok(chars)
+}
+
+/// What the contract says a call does: the bytes written at `dst` (a
+/// prefix of the destination range) and the result, or the trap.
+fn expected(call: &Call) -> std::result::Result<(Vec<u8>, Option<u64>), Trap> {
+    let op = call.op;
+    let how = source(op);
+    let unit = if how == Source::Utf16 { 2 } else { 1 };
+    let mem_len = call.src_mem.len() as u64;
+    let chars = source_chars(call)?;
+    let s = &call.src_mem[call.src as usize..(call.src + call.len * unit) as usize];
     // 4, 5: the destination's alignment and range.
     let (per_unit, align) = destination(op);
     if !call.dst.is_multiple_of(align) {
@@ -248,6 +261,18 @@ fn expected(call: &Call) -> std::result::Result<(Vec<u8>, Option<u64>), Trap> {
 /// Runs `call` through `fact_core::host::transcode` and checks it against
 /// the model; returns a description of the first disagreement.
 pub fn check(call: &Call) -> std::result::Result<(), String> {
+    // `validate` on the same source: exactly the source's checks.
+    let how = source(call.op);
+    if how != Source::Latin1 {
+        let utf16 = how == Source::Utf16;
+        let got = host::validate_string(&call.src_mem, call.src, call.len, utf16);
+        let want = source_chars(call).map(drop);
+        if got != want {
+            return Err(format!(
+                "{call:x?}: validate (utf16: {utf16}) gave {got:?}, the contract says {want:?}"
+            ));
+        }
+    }
     let expect = expected(call);
     let mut src_mem = call.src_mem.clone();
     let mut dst_mem = call.dst_mem.clone();

@@ -140,6 +140,10 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
                 Some((results.into_iter().map(val).collect(), Vec::new()))
             }
             ImportKind::Trap => Some((vec![ValType::I32], Vec::new())),
+            ImportKind::Validate { memory64, .. } => {
+                let p = if memory64 { ValType::I64 } else { ValType::I32 };
+                Some((vec![p; 2], Vec::new()))
+            }
             ImportKind::Resource { op, .. } => Some(match op {
                 ResourceOp::EnterCall | ResourceOp::ExitCall => (Vec::new(), Vec::new()),
                 ResourceOp::TransferOwn | ResourceOp::TransferBorrow | ResourceOp::BorrowRep => {

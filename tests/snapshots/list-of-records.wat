@@ -1,17 +1,16 @@
 (module
   (type (;0;) (func (param i32 i32)))
   (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;2;) (func (param i32 i32 i32)))
-  (type (;3;) (func (param i32)))
-  (type (;4;) (func (param i32 i32) (result i32 i32)))
+  (type (;2;) (func (param i32)))
+  (type (;3;) (func (param i32 i32) (result i32 i32)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory" (memory (;0;) 0))
   (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;2;) (type 2)))
-  (import "fact" "trap" (func (;3;) (type 3)))
+  (import "validate" "utf8:0:32" (func (;2;) (type 0)))
+  (import "fact" "trap" (func (;3;) (type 2)))
   (export "f" (func 4))
   (func (;4;) (type 0) (param i32 i32)
     (local i32 i32 i32 i32)
@@ -60,7 +59,7 @@
     local.get 3
     global.set 1
   )
-  (func (;5;) (type 4) (param i32 i32) (result i32 i32)
+  (func (;5;) (type 3) (param i32 i32) (result i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     local.get 1
     i32.const 22369621
@@ -188,7 +187,7 @@
     local.get 2
     i32.store 1 offset=8
   )
-  (func (;7;) (type 4) (param i32 i32) (result i32 i32)
+  (func (;7;) (type 3) (param i32 i32) (result i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32 i64 i64)
     local.get 1
     i32.const 268435455
@@ -240,6 +239,8 @@
       call 3
       unreachable
     end
+    local.get 5
+    local.set 2
     local.get 1
     i32.const 256
     i32.le_u
@@ -320,17 +321,17 @@
       if ;; label = @2
         local.get 0
         local.get 1
-        local.get 5
         call 2
       end
     else
       local.get 0
       local.get 1
-      local.get 5
       call 2
+      local.get 5
+      local.get 0
+      local.get 1
+      memory.copy 1 0
     end
-    local.get 5
-    local.set 2
     local.get 2
     local.get 3
   )

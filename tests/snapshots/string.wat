@@ -2,8 +2,9 @@
   (type (;0;) (func (param i32 i32) (result i32)))
   (type (;1;) (func (param i32)))
   (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;3;) (func (param i32 i32 i32)))
+  (type (;3;) (func (param i32 i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
+  (type (;5;) (func (param i32 i32 i32)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "post-return" "0" (func (;1;) (type 1)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
@@ -11,12 +12,12 @@
   (import "instance-0" "memory" (memory (;0;) 0))
   (import "instance-1" "realloc" (func (;2;) (type 2)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;3;) (type 3)))
+  (import "validate" "utf8:0:32" (func (;3;) (type 3)))
   (import "fact" "trap" (func (;4;) (type 1)))
   (import "instance-0" "realloc" (func (;5;) (type 2)))
-  (import "transcode" "copy-utf8:1:0" (func (;6;) (type 3)))
+  (import "validate" "utf8:1:32" (func (;6;) (type 3)))
   (export "f" (func 7))
-  (func (;7;) (type 3) (param i32 i32 i32)
+  (func (;7;) (type 5) (param i32 i32 i32)
     (local i32 i32 i32 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
@@ -184,6 +185,8 @@
       call 4
       unreachable
     end
+    local.get 5
+    local.set 2
     local.get 1
     i32.const 256
     i32.le_u
@@ -264,17 +267,17 @@
       if ;; label = @2
         local.get 0
         local.get 1
-        local.get 5
         call 3
       end
     else
       local.get 0
       local.get 1
-      local.get 5
       call 3
+      local.get 5
+      local.get 0
+      local.get 1
+      memory.copy 1 0
     end
-    local.get 5
-    local.set 2
     local.get 2
     local.get 3
   )
@@ -330,6 +333,8 @@
       call 4
       unreachable
     end
+    local.get 5
+    local.set 2
     local.get 1
     i32.const 256
     i32.le_u
@@ -410,17 +415,17 @@
       if ;; label = @2
         local.get 0
         local.get 1
-        local.get 5
         call 6
       end
     else
       local.get 0
       local.get 1
-      local.get 5
       call 6
+      local.get 5
+      local.get 0
+      local.get 1
+      memory.copy 0 1
     end
-    local.get 5
-    local.set 2
     local.get 2
     local.get 3
   )

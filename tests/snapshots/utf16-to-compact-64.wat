@@ -3,10 +3,9 @@
   (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
   (type (;2;) (func (param i64 i64 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32)))
-  (type (;4;) (func (param i64 i64 i32)))
-  (type (;5;) (func (param i32)))
-  (type (;6;) (func (param i64 i64) (result i32 i32)))
-  (type (;7;) (func (param i64 i64)))
+  (type (;4;) (func (param i32)))
+  (type (;5;) (func (param i64 i64) (result i32 i32)))
+  (type (;6;) (func (param i64 i64)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
@@ -15,10 +14,9 @@
   (import "instance-1" "memory" (memory (;1;) 0))
   (import "transcode" "utf16-to-latin1:0:1" (func (;2;) (type 2)))
   (import "transcode" "latin1-to-utf16:1:1" (func (;3;) (type 3)))
-  (import "transcode" "copy-utf16:0:1" (func (;4;) (type 4)))
-  (import "fact" "trap" (func (;5;) (type 5)))
-  (export "f" (func 6))
-  (func (;6;) (type 7) (param i64 i64)
+  (import "fact" "trap" (func (;4;) (type 4)))
+  (export "f" (func 5))
+  (func (;5;) (type 6) (param i64 i64)
     (local i32 i32 i32 i32)
     global.get 0
     local.set 2
@@ -28,7 +26,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 5
+      call 4
       unreachable
     end
     global.get 1
@@ -39,7 +37,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 5
+      call 4
       unreachable
     end
     local.get 3
@@ -52,7 +50,7 @@
     global.set 1
     local.get 0
     local.get 1
-    call 7
+    call 6
     local.set 5
     local.set 4
     local.get 3
@@ -65,7 +63,7 @@
     local.get 3
     global.set 1
   )
-  (func (;7;) (type 6) (param i64 i64) (result i32 i32)
+  (func (;6;) (type 5) (param i64 i64) (result i32 i32)
     (local i32 i32 i64 i64 i32 i32 i32 i32 i64 i32 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
@@ -74,7 +72,7 @@
         i64.gt_u
         if ;; label = @3
           i32.const 11
-          call 5
+          call 4
           unreachable
         end
         local.get 1
@@ -87,7 +85,7 @@
         i32.wrap_i64
         if ;; label = @3
           i32.const 4
-          call 5
+          call 4
           unreachable
         end
         memory.size
@@ -105,7 +103,7 @@
         i32.or
         if ;; label = @3
           i32.const 3
-          call 5
+          call 4
           unreachable
         end
         local.get 1
@@ -231,10 +229,13 @@
           local.get 11
           i32.add
           local.set 14
+          local.get 14
           local.get 5
           local.get 10
-          local.get 14
-          call 4
+          i32.wrap_i64
+          i32.const 2
+          i32.mul
+          memory.copy 1 0
           local.get 6
           local.set 3
           local.get 3
@@ -308,11 +309,11 @@
         return
       end
       i32.const 6
-      call 5
+      call 4
       unreachable
     end
     i32.const 5
-    call 5
+    call 4
     unreachable
   )
 )

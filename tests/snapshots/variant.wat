@@ -1,23 +1,22 @@
 (module
   (type (;0;) (func (param i32 i64 i32) (result i32)))
   (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;2;) (func (param i32 i32 i32)))
+  (type (;2;) (func (param i32 i32)))
   (type (;3;) (func (param i32)))
   (type (;4;) (func (param i32 i32) (result i32 i32)))
-  (type (;5;) (func (param i32 i32)))
-  (type (;6;) (func (param i32 i64 i32 i32)))
+  (type (;5;) (func (param i32 i64 i32 i32)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
   (import "instance-0" "memory" (memory (;0;) 0))
   (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "copy-utf8:0:1" (func (;2;) (type 2)))
+  (import "validate" "utf8:0:32" (func (;2;) (type 2)))
   (import "fact" "trap" (func (;3;) (type 3)))
   (import "instance-0" "realloc" (func (;4;) (type 1)))
-  (import "transcode" "copy-utf8:1:0" (func (;5;) (type 2)))
+  (import "validate" "utf8:1:32" (func (;5;) (type 2)))
   (export "f" (func 6))
-  (func (;6;) (type 6) (param i32 i64 i32 i32)
+  (func (;6;) (type 5) (param i32 i64 i32 i32)
     (local i32 i32 i32 i64 i32 i32 f32 f32 i64 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
@@ -222,6 +221,8 @@
       call 3
       unreachable
     end
+    local.get 5
+    local.set 2
     local.get 1
     i32.const 256
     i32.le_u
@@ -302,21 +303,21 @@
       if ;; label = @2
         local.get 0
         local.get 1
-        local.get 5
         call 2
       end
     else
       local.get 0
       local.get 1
-      local.get 5
       call 2
+      local.get 5
+      local.get 0
+      local.get 1
+      memory.copy 1 0
     end
-    local.get 5
-    local.set 2
     local.get 2
     local.get 3
   )
-  (func (;8;) (type 5) (param i32 i32)
+  (func (;8;) (type 2) (param i32 i32)
     (local i32)
     local.get 0
     i32.load8_u 1
@@ -354,7 +355,7 @@
       unreachable
     end
   )
-  (func (;9;) (type 5) (param i32 i32)
+  (func (;9;) (type 2) (param i32 i32)
     (local i32 i32 i32)
     local.get 0
     i32.load8_u 1
@@ -464,6 +465,8 @@
       call 3
       unreachable
     end
+    local.get 5
+    local.set 2
     local.get 1
     i32.const 256
     i32.le_u
@@ -544,17 +547,17 @@
       if ;; label = @2
         local.get 0
         local.get 1
-        local.get 5
         call 5
       end
     else
       local.get 0
       local.get 1
-      local.get 5
       call 5
+      local.get 5
+      local.get 0
+      local.get 1
+      memory.copy 0 1
     end
-    local.get 5
-    local.set 2
     local.get 2
     local.get 3
   )

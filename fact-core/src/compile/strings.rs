@@ -129,12 +129,8 @@ impl FuncGen<'_, '_> {
     ) {
         let s = Str { src, ptr, units };
         match (from, dst.encoding) {
-            (Source::Utf8, E::Utf8) => {
-                self.store_copy(&s, Some(Transcode::CopyUtf8), dst, 1, 1, out)
-            }
-            (Source::Utf16, E::Utf16) => {
-                self.store_copy(&s, Some(Transcode::CopyUtf16), dst, 2, 2, out)
-            }
+            (Source::Utf8, E::Utf8) => self.store_validated_copy(&s, false, dst, out),
+            (Source::Utf16, E::Utf16) => self.store_validated_copy(&s, true, dst, out),
             (Source::Latin1, E::Utf16) => {
                 self.store_copy(&s, Some(Transcode::Latin1ToUtf16), dst, 2, 2, out)
             }
@@ -157,14 +153,15 @@ impl FuncGen<'_, '_> {
             (Source::Utf8, E::CompactUtf16) => self.store_to_latin1_or_utf16(
                 &s,
                 dst,
-                (Transcode::Utf8ToLatin1, Transcode::Utf8ToUtf16),
+                (Transcode::Utf8ToLatin1, Some(Transcode::Utf8ToUtf16)),
                 out,
             ),
             (Source::Utf16, E::CompactUtf16) if src.encoding == E::Utf16 => self
                 .store_to_latin1_or_utf16(
                     &s,
                     dst,
-                    (Transcode::Utf16ToLatin1, Transcode::CopyUtf16),
+                    // Validated by the first pass: the rest is copied.
+                    (Transcode::Utf16ToLatin1, None),
                     out,
                 ),
             (Source::Utf16, E::CompactUtf16) => self.store_probably_utf16_to_compact(&s, dst, out),
@@ -172,8 +169,8 @@ impl FuncGen<'_, '_> {
     }
 
     /// `store_string_copy`: allocate `units * unit` bytes with `align`, then
-    /// copy (or validate and copy, or widen) with `op`; a plain
-    /// `memory.copy` when there is nothing to check.
+    /// widen with `op`, or `memory.copy` when there is nothing to check or
+    /// convert (Latin-1 to `latin1+utf16`).
     fn store_copy(
         &mut self,
         s: &Str,
@@ -187,23 +184,36 @@ impl FuncGen<'_, '_> {
         let bytes = self.scaled(dst, out.len, unit);
         let new = self.realloc(dst, None, align, Len::Local(bytes));
         match op {
-            Some(Transcode::CopyUtf8) => self.copy_utf8(s, dst, new),
             Some(op) => self.call_transcoder(op, s, dst, new, false),
             None => self.memory_copy(s.src, s.ptr, dst, new, s.units, 1),
         }
         self.set(out.ptr, new);
     }
 
-    /// UTF-8 to UTF-8: a short string is copied in wasm, eight bytes at a
-    /// time, while its bytes are ORed together; if they are all ASCII the
-    /// copy is valid UTF-8 and done, sparing a call to the host (and
-    /// `memory.copy`, which engines implement as a call too). Otherwise, and
-    /// for long strings, `copy-utf8` validates and copies it (again).
-    fn copy_utf8(&mut self, s: &Str, dst: Side, new: Local) {
-        let src_mem = s.src.mem();
+    /// `store_string_copy` between two sides of the same encoding, UTF-8 or
+    /// UTF-16: the `validate` intrinsic checks the string where it is, and a
+    /// `memory.copy` moves it. The copy is the engine's, at `memcpy` speed;
+    /// an intrinsic that copied between two memories itself would need
+    /// both at once, which engines such as Wasmtime only lend one at a time.
+    ///
+    /// A short UTF-8 string is copied in wasm instead, eight bytes at a time,
+    /// while its bytes are ORed together: if they are all ASCII the copy is
+    /// valid UTF-8 and done, without a call to the host (`memory.copy` is
+    /// one too, in most engines); otherwise the intrinsic validates it.
+    fn store_validated_copy(&mut self, s: &Str, utf16: bool, dst: Side, out: Out) {
+        let unit = if utf16 { 2 } else { 1 };
+        self.dst_units(s, dst, out.len);
+        let bytes = self.scaled(dst, out.len, unit);
+        let new = self.realloc(dst, None, unit, Len::Local(bytes));
+        self.set(out.ptr, new);
+        if utf16 {
+            self.validate(s, true);
+            self.memory_copy(s.src, s.ptr, dst, new, s.units, unit);
+            return;
+        }
         self.ins(I::LocalGet(s.units.idx));
         self.ptr_const(s.src, SHORT_STRING);
-        self.ins(if src_mem.is_64() {
+        self.ins(if s.src.mem().is_64() {
             I::I64LeU
         } else {
             I::I32LeU
@@ -212,11 +222,23 @@ impl FuncGen<'_, '_> {
         self.copy_while_ascii(s, dst, new);
         self.ins(I::I32Eqz);
         self.ins(I::If(BlockType::Empty));
-        self.call_transcoder(Transcode::CopyUtf8, s, dst, new, false);
+        self.validate(s, false);
         self.ins(I::End);
         self.ins(I::Else);
-        self.call_transcoder(Transcode::CopyUtf8, s, dst, new, false);
+        self.validate(s, false);
+        self.memory_copy(s.src, s.ptr, dst, new, s.units, unit);
         self.ins(I::End);
+    }
+
+    /// Calls the `validate` intrinsic on the source string.
+    fn validate(&mut self, s: &Str, utf16: bool) {
+        let f = self
+            .st
+            .module
+            .validator(utf16, s.src.instance, s.src.mem().is_64());
+        self.ins(I::LocalGet(s.ptr.idx));
+        self.ins(I::LocalGet(s.units.idx));
+        self.ins(I::Call(f.raw()));
     }
 
     /// Copies the (bounds-checked) source bytes to `new` (allocated for as
@@ -465,7 +487,7 @@ impl FuncGen<'_, '_> {
         &mut self,
         s: &Str,
         dst: Side,
-        (latin1, utf16): (Transcode, Transcode),
+        (latin1, utf16): (Transcode, Option<Transcode>),
         out: Out,
     ) {
         let mem = dst.mem();
@@ -508,14 +530,17 @@ impl FuncGen<'_, '_> {
             };
             let rest = self.rest_of(s, skip, unit);
             let at = self.advanced(dst, grown, latin1_chars, 2);
-            if utf16.returns_length() {
-                self.call_transcoder(utf16, &rest, dst, at, true);
-                self.ins(I::LocalGet(latin1_chars.idx));
-                self.ins(if mem.is_64() { I::I64Add } else { I::I32Add });
-                self.ins(I::LocalSet(out.len.idx));
-            } else {
-                self.call_transcoder(utf16, &rest, dst, at, false);
-                self.set(out.len, units);
+            match utf16 {
+                Some(op) => {
+                    self.call_transcoder(op, &rest, dst, at, true);
+                    self.ins(I::LocalGet(latin1_chars.idx));
+                    self.ins(if mem.is_64() { I::I64Add } else { I::I32Add });
+                    self.ins(I::LocalSet(out.len.idx));
+                }
+                None => {
+                    self.memory_copy(rest.src, rest.ptr, dst, at, rest.units, 2);
+                    self.set(out.len, units);
+                }
             }
             let bytes = self.scaled(dst, out.len, 2);
             self.shrink_if_smaller(dst, out, grown, worst, bytes, 2);

@@ -9,6 +9,7 @@
 //! | Import | Here |
 //! |---|---|
 //! | `fact` `trap (code: i32)` | [`Trap::from_code`]: raise the trap it returns, or report an unknown code |
+//! | `validate` `utf8:N:32`, `utf16:N:32` (`:64`) | [`validate_string`] |
 //! | `transcode` `copy-utf8:S:D` | [`copy_utf8`], [`copy_utf8_within`] |
 //! | `transcode` `copy-utf16:S:D` | [`copy_utf16`], [`copy_utf16_within`] |
 //! | `transcode` `utf16-to-compact:S:D` | [`utf16_to_compact`], [`utf16_to_compact_within`] |
@@ -48,7 +49,8 @@
 //!    result fits in it ([`Trap::StringTooLong`]; adapters never pass such a
 //!    length).
 //!
-//! Nothing is written unless every check passes. (Where the destination's
+//! ([`validate_string`] has a source only: steps 1 to 3.) Nothing is
+//! written unless every check passes. (Where the destination's
 //! worst case is larger than the result, as in [`utf8_to_utf16`], the range
 //! checked is the worst case: what the adapter allocated.)
 //!
@@ -104,7 +106,7 @@ pub use transcode::{
     latin1_to_utf8, latin1_to_utf8_within, source_range, transcode, utf16_ascii_prefix,
     utf16_ascii_prefix_within, utf16_tag, utf16_to_compact, utf16_to_compact_within,
     utf16_to_latin1, utf16_to_latin1_within, utf16_to_utf8, utf16_to_utf8_within, utf8_to_latin1,
-    utf8_to_latin1_within, utf8_to_utf16, utf8_to_utf16_within, Memories, NOT_LATIN1, UTF16_TAG_32,
-    UTF16_TAG_64,
+    utf8_to_latin1_within, utf8_to_utf16, utf8_to_utf16_within, validate_string, Memories,
+    NOT_LATIN1, UTF16_TAG_32, UTF16_TAG_64,
 };
 pub use unicode::{validate_utf16, validate_utf8};

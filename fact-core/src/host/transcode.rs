@@ -391,6 +391,39 @@ fn one(
     transcode(op, Memories::One(mem), src, len, dst, dst_memory64).map(|r| r.unwrap_or(0))
 }
 
+/// `validate` `utf8:N` / `utf16:N` `(ptr, len) -> ()`: checks that the
+/// `len` code units at `ptr` in `mem` are in bounds and well-formed UTF-8
+/// (or, with `utf16`, 2-aligned UTF-16), in the order of the
+/// [checks](super#checks) of a source. Writes nothing.
+///
+/// # Errors
+///
+/// [`Trap::Misaligned`] (an odd UTF-16 pointer), [`Trap::OutOfBounds`] (the
+/// range, or `2 * len`, leaves the memory), [`Trap::InvalidUtf8`] or
+/// [`Trap::InvalidUtf16`].
+///
+/// # Example
+///
+/// ```
+/// use fact_core::{host, Trap};
+///
+/// let mem = b"..h\xc3\xa9llo\xff";
+/// host::validate_string(mem, 2, 6, false)?;
+/// assert_eq!(host::validate_string(mem, 2, 7, false), Err(Trap::InvalidUtf8));
+/// assert_eq!(host::validate_string(mem, 2, 8, false), Err(Trap::OutOfBounds));
+/// assert_eq!(host::validate_string(mem, 1, 1, true), Err(Trap::Misaligned));
+/// # Ok::<(), Trap>(())
+/// ```
+pub fn validate_string(mem: &[u8], ptr: u64, len: u64, utf16: bool) -> Result<(), Trap> {
+    if utf16 {
+        let range = units(mem.len(), ptr, len, 2, 2)?;
+        validate_utf16(&mem[range]).map(drop)
+    } else {
+        let range = units(mem.len(), ptr, len, 1, 1)?;
+        validate_utf8(&mem[range])
+    }
+}
+
 /// `copy-utf8 (src, len, dst) -> ()`: checks that the `len` bytes at `src` in
 /// `src_mem` are UTF-8 and copies them to `dst` in `dst_mem`.
 ///

@@ -340,6 +340,19 @@ impl AdapterLinker {
                     }
                     .into()
                 }
+                ImportKind::Validate {
+                    utf16,
+                    instance,
+                    memory64,
+                } => {
+                    let memory = memory(instance, memory64)?;
+                    if memory64 {
+                        validator::<T, i64>(&mut store, memory, utf16)
+                    } else {
+                        validator::<T, i32>(&mut store, memory, utf16)
+                    }
+                    .into()
+                }
             };
             externs.push(resolved);
         }
@@ -411,6 +424,22 @@ impl Addr for i64 {
     fn from_u64(value: u64) -> Self {
         value as i64
     }
+}
+
+/// `validate` `utf8:N` / `utf16:N`, of core type `(ptr: A, len: A) -> ()`:
+/// validates the string where it is (one memory, lent for reading only).
+fn validator<T: 'static, A: Addr>(
+    store: impl AsContextMut<Data = T>,
+    memory: Memory,
+    utf16: bool,
+) -> Func {
+    Func::wrap(
+        store,
+        move |caller: Caller<'_, T>, ptr: A, len: A| -> Result<()> {
+            let data = memory.data(&caller);
+            host::validate_string(data, ptr.to_u64(), len.to_u64(), utf16).map_err(Error::new)
+        },
+    )
 }
 
 /// Bytes of scratch buffer a transcoder keeps between calls; larger buffers

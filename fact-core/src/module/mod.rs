@@ -174,6 +174,25 @@ impl ModuleBuilder {
         self.import_func(kind, "transcode".into(), name, &sig)
     }
 
+    /// The validation intrinsic of UTF-8 (or UTF-16) strings in the memory of
+    /// `instance` with the given address type: `(ptr, len) -> ()`.
+    pub(crate) fn validator(&mut self, utf16: bool, instance: u32, memory64: bool) -> FuncRef {
+        let ptr = if memory64 { ValType::I64 } else { ValType::I32 };
+        let sig = Signature {
+            params: vec![ptr, ptr],
+            results: vec![],
+        };
+        let kind = ImportKind::Validate {
+            utf16,
+            instance,
+            memory64,
+        };
+        let encoding = if utf16 { "utf16" } else { "utf8" };
+        let bits = if memory64 { 64 } else { 32 };
+        let name = format!("{encoding}:{instance}:{bits}");
+        self.import_func(kind, "validate".into(), name, &sig)
+    }
+
     /// A resource-handle intrinsic for calls from `src` to `dst`.
     pub(crate) fn resource_intrinsic(&mut self, op: ResourceOp, src: u32, dst: u32) -> FuncRef {
         let sig = if op.transfers() {
