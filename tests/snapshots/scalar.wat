@@ -9,8 +9,7 @@
   (func (;2;) (type 0) (param i32 i32) (result i32)
     (local i32 i32 i32 i32 i32 i32)
     global.get 0
-    local.set 2
-    local.get 2
+    local.tee 2
     i32.const 1
     i32.and
     i32.eqz
@@ -20,8 +19,7 @@
       unreachable
     end
     global.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     i32.const 2
     i32.and
     i32.eqz
@@ -41,8 +39,7 @@
     local.get 4
     local.get 5
     call 0
-    local.set 6
-    local.get 6
+    local.tee 6
     local.set 7
     local.get 3
     global.set 1

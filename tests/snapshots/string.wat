@@ -22,8 +22,7 @@
     block ;; label = @1
       block ;; label = @2
         global.get 0
-        local.set 3
-        local.get 3
+        local.tee 3
         i32.const 1
         i32.and
         i32.eqz
@@ -33,8 +32,7 @@
           unreachable
         end
         global.get 1
-        local.set 4
-        local.get 4
+        local.tee 4
         i32.const 2
         i32.and
         i32.eqz
@@ -63,8 +61,7 @@
         local.get 5
         local.get 6
         call 0
-        local.set 7
-        local.get 7
+        local.tee 7
         i32.const 3
         i32.and
         br_if 0 (;@2;)
@@ -161,16 +158,14 @@
       unreachable
     end
     local.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     local.set 4
     i32.const 0
     i32.const 0
     i32.const 1
     local.get 4
     call 2
-    local.set 5
-    local.get 5
+    local.tee 5
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
@@ -309,16 +304,14 @@
       unreachable
     end
     local.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     local.set 4
     i32.const 0
     i32.const 0
     i32.const 1
     local.get 4
     call 5
-    local.set 5
-    local.get 5
+    local.tee 5
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u

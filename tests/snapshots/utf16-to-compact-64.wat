@@ -19,8 +19,7 @@
   (func (;5;) (type 6) (param i64 i64)
     (local i32 i32 i32 i32)
     global.get 0
-    local.set 2
-    local.get 2
+    local.tee 2
     i32.const 1
     i32.and
     i32.eqz
@@ -30,8 +29,7 @@
       unreachable
     end
     global.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     i32.const 2
     i32.and
     i32.eqz
@@ -114,8 +112,7 @@
         i32.const 2
         local.get 6
         call 1
-        local.set 7
-        local.get 7
+        local.tee 7
         i32.const 1
         i32.and
         br_if 0 (;@2;)
@@ -149,8 +146,7 @@
           i32.const 2
           local.get 8
           call 1
-          local.set 9
-          local.get 9
+          local.tee 9
           i32.const 1
           i32.and
           br_if 1 (;@2;)
@@ -177,8 +173,7 @@
             loop ;; label = @5
               local.get 10
               i32.load16_u align=1
-              local.set 11
-              local.get 11
+              local.tee 11
               i32.const 256
               i32.ge_u
               br_if 1 (;@4;)
@@ -228,8 +223,7 @@
           local.get 9
           local.get 11
           i32.add
-          local.set 14
-          local.get 14
+          local.tee 14
           local.get 5
           local.get 10
           i32.wrap_i64
@@ -237,12 +231,10 @@
           i32.mul
           memory.copy 1 0
           local.get 6
-          local.set 3
-          local.get 3
+          local.tee 3
           i32.const 2
           i32.mul
-          local.set 15
-          local.get 15
+          local.tee 15
           local.get 8
           i32.lt_u
           if ;; label = @4
@@ -251,8 +243,7 @@
             i32.const 2
             local.get 15
             call 1
-            local.set 16
-            local.get 16
+            local.tee 16
             i32.const 1
             i32.and
             br_if 2 (;@2;)
@@ -284,8 +275,7 @@
             i32.const 2
             local.get 3
             call 1
-            local.set 15
-            local.get 15
+            local.tee 15
             i32.const 1
             i32.and
             br_if 2 (;@2;)

@@ -21,8 +21,7 @@
     block ;; label = @1
       block ;; label = @2
         global.get 0
-        local.set 4
-        local.get 4
+        local.tee 4
         i32.const 1
         i32.and
         i32.eqz
@@ -32,8 +31,7 @@
           unreachable
         end
         global.get 1
-        local.set 5
-        local.get 5
+        local.tee 5
         i32.const 2
         i32.and
         i32.eqz
@@ -65,10 +63,8 @@
                 local.get 1
                 i32.wrap_i64
                 f32.reinterpret_i32
-                local.set 10
-                local.get 10
-                local.set 11
-                local.get 11
+                local.tee 10
+                local.tee 11
                 i32.reinterpret_f32
                 i64.extend_i32_u
                 local.set 7
@@ -79,10 +75,8 @@
               local.get 9
               local.set 6
               local.get 1
-              local.set 12
-              local.get 12
-              local.set 13
-              local.get 13
+              local.tee 12
+              local.tee 13
               local.set 7
               i32.const 0
               local.set 8
@@ -99,8 +93,7 @@
             local.get 15
             call 7
             local.set 17
-            local.set 16
-            local.get 16
+            local.tee 16
             i64.extend_i32_u
             local.set 7
             local.get 17
@@ -119,8 +112,7 @@
         local.get 7
         local.get 8
         call 0
-        local.set 16
-        local.get 16
+        local.tee 16
         i32.const 7
         i32.and
         br_if 0 (;@2;)
@@ -197,16 +189,14 @@
       unreachable
     end
     local.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     local.set 4
     i32.const 0
     i32.const 0
     i32.const 1
     local.get 4
     call 1
-    local.set 5
-    local.get 5
+    local.tee 5
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u
@@ -441,16 +431,14 @@
       unreachable
     end
     local.get 1
-    local.set 3
-    local.get 3
+    local.tee 3
     local.set 4
     i32.const 0
     i32.const 0
     i32.const 1
     local.get 4
     call 4
-    local.set 5
-    local.get 5
+    local.tee 5
     i64.extend_i32_u
     local.get 4
     i64.extend_i32_u

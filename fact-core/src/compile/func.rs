@@ -24,6 +24,10 @@ pub(crate) struct FuncGen<'s, 'a> {
     depth: u32,
     /// Branches to trap blocks, to patch in `finish`.
     trap_sites: Vec<TrapSite>,
+    /// Whether strings are copied by code emitted in place rather than by a
+    /// call to their helper (set for the element of a list loop: see
+    /// `lists.rs`).
+    pub inline_strings: bool,
 }
 
 /// A `br` or `br_if` to the trap block of `trap`, at instruction `at`,
@@ -50,6 +54,7 @@ impl<'s, 'a> FuncGen<'s, 'a> {
             body: FuncBody::new(sig),
             depth: 0,
             trap_sites: Vec::new(),
+            inline_strings: false,
         }
     }
 

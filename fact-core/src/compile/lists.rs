@@ -23,7 +23,7 @@ impl FuncGen<'_, '_> {
     /// Moves a string or list: reads its `(ptr, length)`, calls the helper
     /// that copies it into a new allocation, writes the new `(ptr, length)`.
     pub(crate) fn translate_sequence(&mut self, ty: &Type, src: &Operand, dst: &Operand) {
-        let helper = self.st.sequence_helper(*ty, src.side, dst.side);
+        let inline = self.inline_strings && matches!(self.kind(ty), Kind::String);
         let ps = src.side.mem().ptr_size();
         let (ptr, len, temps) = match &src.at {
             At::Locals(l) => (l[0], l[1], false),
@@ -33,9 +33,14 @@ impl FuncGen<'_, '_> {
                 (ptr, len, true)
             }
         };
-        self.ins(I::LocalGet(ptr.idx));
-        self.ins(I::LocalGet(len.idx));
-        self.ins(I::Call(helper.raw()));
+        if inline {
+            self.string_code(src.side, dst.side, ptr, len);
+        } else {
+            let helper = self.st.sequence_helper(*ty, src.side, dst.side);
+            self.ins(I::LocalGet(ptr.idx));
+            self.ins(I::LocalGet(len.idx));
+            self.ins(I::Call(helper.raw()));
+        }
         if temps {
             self.free(ptr);
             self.free(len);
@@ -124,11 +129,20 @@ impl FuncGen<'_, '_> {
         self.ins(I::Loop(BlockType::Empty));
         let s = Operand::memory(src, src_ptr, 0);
         let d = Operand::memory(dst, dst_ptr, 0);
-        if let [single] = fields {
-            self.translate(single, &s, &d);
-        } else {
-            self.translate_record(fields, &s, &d);
+        // The element is compiled here, one level deep, rather than called:
+        // this loop exists once per list type, so the element's own code
+        // (its fields, and the strings among them) is emitted once more per
+        // list type at most, and adapter size stays linear. Deeper records,
+        // variants and lists are still called.
+        let inline_strings = std::mem::replace(&mut self.inline_strings, true);
+        match fields {
+            [single] => {
+                let kind = self.kind(single);
+                self.translate_kind(single, &kind, &s, &d);
+            }
+            _ => self.translate_record(fields, &s, &d),
         }
+        self.inline_strings = inline_strings;
         for (side, ptr, size) in [(src, src_ptr, src_size), (dst, dst_ptr, dst_size)] {
             self.push_addr(side, ptr, size);
             self.ins(I::LocalSet(ptr.idx));

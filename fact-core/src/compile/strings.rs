@@ -57,8 +57,13 @@ struct Out {
 impl FuncGen<'_, '_> {
     /// Body of a string helper `(src_ptr, src_len) -> (dst_ptr, dst_len)`.
     pub(crate) fn string_body(&mut self, src: Side, dst: Side) {
-        let ptr = self.body.param(0);
-        let len = self.body.param(1);
+        let (ptr, len) = (self.body.param(0), self.body.param(1));
+        self.string_code(src, dst, ptr, len);
+    }
+
+    /// Copies the string `(ptr, len)` of `src` (locals it leaves unchanged)
+    /// into a new allocation of `dst`; pushes the new `(ptr, len)`.
+    pub(crate) fn string_code(&mut self, src: Side, dst: Side, ptr: Local, len: Local) {
         let dp = ptr_type(dst.mem());
         let out = Out {
             ptr: self.local(dp),
