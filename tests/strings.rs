@@ -74,6 +74,45 @@ fn invalid_utf8_traps() {
     }
 }
 
+/// Short UTF-8 strings are copied in wasm in 8-byte chunks, the last one
+/// overlapping the others: whatever the length and wherever a non-ASCII
+/// byte sits, the copy must be exact and an invalid byte must trap.
+#[test]
+fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere() {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = received.clone();
+    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), move |c, args| {
+        let bytes = callee_read(c, args[0].u64(), args[1].u64() as usize);
+        *seen.lock().unwrap() = bytes;
+        vec![]
+    });
+    for len in 0..=40usize {
+        let ascii: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut strings = vec![ascii.clone()];
+        for at in 0..len.saturating_sub(1) {
+            // "é" (two bytes) at `at`: valid, not ASCII.
+            let mut s = ascii.clone();
+            s[at..at + 2].copy_from_slice("é".as_bytes());
+            strings.push(s);
+        }
+        for s in strings {
+            fx.write(CALLER, 0x100, &s);
+            fx.call(&[i32(0x100), i32(len as u32)]).unwrap();
+            assert_eq!(*received.lock().unwrap(), s, "{len} bytes");
+        }
+        for at in 0..len {
+            let mut bad = ascii.clone();
+            bad[at] = 0xff;
+            fx.write(CALLER, 0x100, &bad);
+            assert_eq!(
+                fx.trap(&[i32(0x100), i32(len as u32)]),
+                Trap::InvalidUtf8,
+                "{len} bytes, 0xff at {at}"
+            );
+        }
+    }
+}
+
 #[test]
 fn string_bounds_and_length_limit() {
     let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);

@@ -292,9 +292,10 @@ struct Row {
     adapter_bytes: usize,
 }
 
-/// Writes our adapter module (as WAT) and the case's component into `dir`
+/// Writes our adapter module (as WAT, and compiled by `engine` as an ELF
+/// object for `objdump -d`) and the case's component into `dir`
 /// (`FACT_BENCH_DUMP=dir`), for a closer look.
-fn dump(dir: &str, case: &Case) -> Result<()> {
+fn dump(engine: &Engine, dir: &str, case: &Case) -> Result<()> {
     let dir = std::path::Path::new(dir);
     std::fs::create_dir_all(dir)?;
     let base: String = case
@@ -308,8 +309,13 @@ fn dump(dir: &str, case: &Case) -> Result<()> {
             }
         })
         .collect();
-    let wat = common::ah(wasmprinter::print_bytes(compile_ours(case)?.wasm))?;
+    let wasm = compile_ours(case)?.wasm;
+    let wat = common::ah(wasmprinter::print_bytes(&wasm))?;
     std::fs::write(dir.join(format!("{base}.fact.wat")), wat)?;
+    std::fs::write(
+        dir.join(format!("{base}.fact.cwasm")),
+        engine.precompile_module(&wasm)?,
+    )?;
     std::fs::write(
         dir.join(format!("{base}.component.wat")),
         modules::component(case),
@@ -319,7 +325,7 @@ fn dump(dir: &str, case: &Case) -> Result<()> {
 
 fn run_case(engines: &Engines, case: &Case, samples: usize, sample_ns: f64) -> Result<Row> {
     if let Ok(dir) = std::env::var("FACT_BENCH_DUMP") {
-        dump(&dir, case)?;
+        dump(&engines.default, &dir, case)?;
     }
     let input = case.input();
     let wat = modules::component(case);

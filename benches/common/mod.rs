@@ -116,6 +116,11 @@ pub fn wasi_wit() -> PathBuf {
 pub fn wasmtime_config(lean: bool) -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
     config.wasm_multi_memory(true);
+    // `FACT_BENCH_PERFMAP=1`: names the compiled functions for `perf`
+    // (`/tmp/perf-PID.map`).
+    if std::env::var_os("FACT_BENCH_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     if lean {
         config.concurrency_support(false);
         // Without Wasmtime's `gc` feature (no `--features bench`) there are

@@ -39,10 +39,6 @@
       unreachable
     end
     local.get 3
-    i32.const -3
-    i32.and
-    global.set 1
-    local.get 3
     i32.const -4
     i32.and
     global.set 1

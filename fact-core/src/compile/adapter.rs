@@ -149,14 +149,22 @@ impl FuncGen<'_, '_> {
         self.trap_unless(lower_flags, MAY_LEAVE, Trap::CannotLeave);
         let lift_flags = self.load_flags(call.lift.instance);
         self.trap_unless(lift_flags, MAY_ENTER, Trap::CannotEnter);
-        self.write_flags(lift_flags, MAY_ENTER);
+        // `enter_from`, and, when the parameters call the callee's
+        // `realloc`, its `may_leave` cleared in the same write.
+        let allocates = self.params_allocate(call);
+        let entered = if allocates {
+            MAY_ENTER | MAY_LEAVE
+        } else {
+            MAY_ENTER
+        };
+        self.write_flags(lift_flags, entered);
 
         // The borrow scope of the call (`Subtask`/`Task` in the spec).
         let borrows = call.params.iter().any(|t| self.st.abi.contains_borrow(t));
         if borrows {
             self.resource_call(ResourceOp::EnterCall, call);
         }
-        let args = self.lower_params(call, lift_flags);
+        let args = self.lower_params(call, lift_flags, allocates);
         for a in &args {
             self.ins(I::LocalGet(a.idx));
         }
@@ -181,14 +189,16 @@ impl FuncGen<'_, '_> {
         }
     }
 
-    /// Moves the parameters into the callee; returns the callee's arguments.
-    fn lower_params(&mut self, call: &Call<'_>, lift_flags: Flags) -> Vec<Local> {
+    /// Whether moving the parameters calls the callee's `realloc`.
+    fn params_allocate(&self, call: &Call<'_>) -> bool {
         let abi = &self.st.abi;
-        let allocates =
-            call.flat.lift_params.is_none() || call.params.iter().any(|t| abi.needs_realloc(t));
-        if allocates {
-            self.write_flags(lift_flags, MAY_ENTER | MAY_LEAVE);
-        }
+        call.flat.lift_params.is_none() || call.params.iter().any(|t| abi.needs_realloc(t))
+    }
+
+    /// Moves the parameters into the callee; returns the callee's arguments.
+    /// When `allocates`, the callee's `may_leave` was cleared on entry, and is
+    /// set again once the parameters are in place.
+    fn lower_params(&mut self, call: &Call<'_>, lift_flags: Flags, allocates: bool) -> Vec<Local> {
         let src = match &call.flat.lower_params {
             Some(types) => Operand::locals(call.lower, self.body.params()[..types.len()].to_vec()),
             None => {

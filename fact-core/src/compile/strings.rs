@@ -247,67 +247,116 @@ impl FuncGen<'_, '_> {
     }
 
     /// Copies the (bounds-checked) source bytes to `new` (allocated for as
-    /// many) and pushes whether they are all ASCII. Counts the bytes left
-    /// rather than comparing addresses, which could wrap at the end of a
-    /// 4 GiB memory.
+    /// many) and pushes whether they are all ASCII.
+    ///
+    /// A string of 8 bytes or more moves eight bytes at a time, the last
+    /// eight bytes overlapping the ones before when the length is not a
+    /// multiple of 8, so that no byte is moved alone; a shorter one moves a
+    /// byte at a time. Counts the bytes left rather than comparing
+    /// addresses, which could wrap at the end of a 4 GiB memory.
     fn copy_while_ascii(&mut self, s: &Str, dst: Side, new: Local) {
-        let (src_mem, src_ty) = self.memory(s.src);
-        let (dst_mem, _) = self.memory(dst);
-        let from = self.copy_of(s.ptr);
-        let to = self.copy_of(new);
-        let left = self.copy_of(s.units);
+        let is64 = s.src.mem().is_64();
         let acc = self.local(ValType::I64);
-        let value = self.local(ValType::I64);
         self.ins(I::I64Const(0));
         self.ins(I::LocalSet(acc.idx));
-        let arg = |memory_index| MemArg {
-            offset: 0,
-            align: 0,
-            memory_index,
-        };
-        let is64 = src_ty.is_64();
-        // while left >= 8: v = load64(from); acc |= v; store64(to, v); ...
-        // while left >= 1: v = load8(from);  acc |= v; store8(to, v);  ...
-        for step in [8u32, 1] {
-            let (load, store) = if step == 8 {
-                (I::I64Load(arg(src_mem)), I::I64Store(arg(dst_mem)))
-            } else {
-                (I::I64Load8U(arg(src_mem)), I::I64Store8(arg(dst_mem)))
-            };
-            self.ins(I::Block(BlockType::Empty));
-            self.ins(I::Loop(BlockType::Empty));
-            self.ins(I::LocalGet(left.idx));
-            self.ptr_const(s.src, u64::from(step));
-            self.ins(if is64 { I::I64LtU } else { I::I32LtU });
-            self.ins(I::BrIf(1));
-            self.ins(I::LocalGet(from.idx));
-            self.ins(load);
-            self.ins(I::LocalTee(value.idx));
-            self.ins(I::LocalGet(acc.idx));
-            self.ins(I::I64Or);
-            self.ins(I::LocalSet(acc.idx));
-            self.ins(I::LocalGet(to.idx));
-            self.ins(I::LocalGet(value.idx));
-            self.ins(store);
-            self.push_addr(s.src, from, step);
-            self.ins(I::LocalSet(from.idx));
-            self.push_addr(dst, to, step);
-            self.ins(I::LocalSet(to.idx));
-            self.ins(I::LocalGet(left.idx));
-            self.ptr_const(s.src, u64::from(step));
-            self.ins(if is64 { I::I64Sub } else { I::I32Sub });
-            self.ins(I::LocalSet(left.idx));
-            self.ins(I::Br(0));
-            self.ins(I::End);
-            self.ins(I::End);
-        }
+        self.ins(I::LocalGet(s.units.idx));
+        self.ptr_const(s.src, 8);
+        self.ins(if is64 { I::I64GeU } else { I::I32GeU });
+        self.ins(I::If(BlockType::Empty));
+        // Every chunk but the last: while left > 8.
+        self.copy_loop(s, dst, new, acc, 8);
+        // The last eight bytes, at `len - 8`.
+        let value = self.local(ValType::I64);
+        let (src_mem, _) = self.memory(s.src);
+        let (dst_mem, _) = self.memory(dst);
+        self.end_minus_8(s.src, s.ptr, s.units, s.src.mem());
+        self.ins(I::I64Load(unaligned(src_mem)));
+        self.ins(I::LocalTee(value.idx));
+        self.or_into(acc);
+        self.end_minus_8(dst, new, s.units, s.src.mem());
+        self.ins(I::LocalGet(value.idx));
+        self.ins(I::I64Store(unaligned(dst_mem)));
+        self.free(value);
+        self.ins(I::Else);
+        // Fewer than 8 bytes: while left > 0.
+        self.copy_loop(s, dst, new, acc, 1);
+        self.ins(I::End);
         self.ins(I::LocalGet(acc.idx));
         self.ins(I::I64Const(0x8080_8080_8080_8080_u64 as i64));
         self.ins(I::I64And);
         self.ins(I::I64Eqz);
-        for l in [from, to, left, acc, value] {
+        self.free(acc);
+    }
+
+    /// Copies `step` bytes (8 or 1) at a time from the start of the string
+    /// to `new`, ORing them into `acc`: for 8, while more than 8 bytes are
+    /// left (all but the last 1 to 8 bytes); for 1, all of them.
+    fn copy_loop(&mut self, s: &Str, dst: Side, new: Local, acc: Local, step: u32) {
+        let (src_mem, _) = self.memory(s.src);
+        let (dst_mem, _) = self.memory(dst);
+        let is64 = s.src.mem().is_64();
+        let (load, store) = if step == 8 {
+            (
+                I::I64Load(unaligned(src_mem)),
+                I::I64Store(unaligned(dst_mem)),
+            )
+        } else {
+            (
+                I::I64Load8U(unaligned(src_mem)),
+                I::I64Store8(unaligned(dst_mem)),
+            )
+        };
+        let from = self.copy_of(s.ptr);
+        let to = self.copy_of(new);
+        let left = self.copy_of(s.units);
+        let value = self.local(ValType::I64);
+        self.ins(I::Block(BlockType::Empty));
+        self.ins(I::Loop(BlockType::Empty));
+        self.ins(I::LocalGet(left.idx));
+        let keep = if step == 8 { 8 } else { 0 };
+        self.ptr_const(s.src, keep);
+        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        self.ins(I::BrIf(1));
+        self.ins(I::LocalGet(from.idx));
+        self.ins(load);
+        self.ins(I::LocalTee(value.idx));
+        self.or_into(acc);
+        self.ins(I::LocalGet(to.idx));
+        self.ins(I::LocalGet(value.idx));
+        self.ins(store);
+        self.push_addr(s.src, from, step);
+        self.ins(I::LocalSet(from.idx));
+        self.push_addr(dst, to, step);
+        self.ins(I::LocalSet(to.idx));
+        self.ins(I::LocalGet(left.idx));
+        self.ptr_const(s.src, u64::from(step));
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        self.ins(I::LocalSet(left.idx));
+        self.ins(I::Br(0));
+        self.ins(I::End);
+        self.ins(I::End);
+        for l in [from, to, left, value] {
             self.free(l);
         }
+    }
+
+    /// `acc |= <the i64 on the stack>`.
+    fn or_into(&mut self, acc: Local) {
+        self.ins(I::LocalGet(acc.idx));
+        self.ins(I::I64Or);
+        self.ins(I::LocalSet(acc.idx));
+    }
+
+    /// Pushes `start + len - 8` in `side`'s address type, `len` (at least
+    /// 8) being of `len_mem`'s.
+    fn end_minus_8(&mut self, side: Side, start: Local, len: Local, len_mem: MemoryType) {
+        let is64 = side.mem().is_64();
+        self.ins(I::LocalGet(start.idx));
+        self.ins(I::LocalGet(len.idx));
+        self.convert_len(len_mem, side.mem());
+        self.ins(if is64 { I::I64Add } else { I::I32Add });
+        self.ptr_const(side, 8);
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
     }
 
     /// `store_string_to_utf8`: allocate one byte per code unit and copy the
@@ -681,4 +730,13 @@ struct Str {
     src: Side,
     ptr: Local,
     units: Local,
+}
+
+/// A `MemArg` with no offset and no alignment promise, in `memory_index`.
+fn unaligned(memory_index: u32) -> MemArg {
+    MemArg {
+        offset: 0,
+        align: 0,
+        memory_index,
+    }
 }
