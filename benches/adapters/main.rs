@@ -28,8 +28,9 @@
 //! `cargo bench --features bench --bench adapters [-- FILTER...]`; a filter
 //! selects the cases whose name contains all its words (also
 //! `FACT_BENCH_FILTER=a,b`); `FACT_BENCH_SIZES=64,1M` picks the sizes
-//! (default `0,64,4K,1M`); `FACT_BENCH_DUMP=dir` writes our adapter (WAT)
-//! and the component of every case run. Without `--features bench` Wasmtime
+//! (default `0,64,4K,1M`); `FACT_BENCH_DUMP=dir` writes our adapter (WAT,
+//! and compiled, for `objdump -d`) and the component of every case run;
+//! `FACT_BENCH_PERFMAP=1` names the compiled wasm functions for `perf`. Without `--features bench` Wasmtime
 //! is built without concurrency support and exceptions, and "wt" is the lean
 //! config. Times are the thread's CPU time: the machine may be shared.
 //! `FACT_BENCH_PROFILE=ours` (or `wt`, `lean`, `limit`) also runs
