@@ -429,3 +429,98 @@ fn bad_realloc_results_trap_in_transcoding_paths() {
         Trap::ReallocOutOfBounds
     );
 }
+
+/// Strings of what `lengths` gives: ASCII, and with one other code point
+/// (Latin-1, just beyond it, far beyond, beyond the BMP) at each position `positions`
+/// picks.
+fn short_samples(
+    lengths: impl Iterator<Item = usize>,
+    positions: fn(usize) -> Vec<usize>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for len in lengths {
+        let ascii: Vec<char> = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        out.push(ascii.iter().collect());
+        for at in positions(len) {
+            for c in ['é', 'ÿ', 'Ā', '€', '香', '😀'] {
+                let mut s = ascii.clone();
+                s[at] = c;
+                out.push(s.iter().collect());
+            }
+        }
+    }
+    out
+}
+
+/// Short strings are converted in wasm, eight bytes at a time with an
+/// overlapping last chunk, and handed to the intrinsic when a code unit is
+/// out of the inline range: every length up to a few chunks, and around
+/// the short-string limit (256 code units), with a non-ASCII code point at
+/// every place, must still give the spec's bytes, lengths and `realloc`s.
+#[test]
+fn short_strings_of_every_length_in_every_pair() {
+    let mut samples = short_samples(0..=20, |len| (0..len).collect());
+    samples.extend(short_samples(250..=260, |len| vec![0, len / 2, len - 1]));
+    samples.extend(short_samples(127..=129, |len| vec![0, len - 1]));
+    for enc_a in ENCODINGS {
+        for enc_b in ENCODINGS {
+            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            for s in &samples {
+                round_trip(
+                    &mut fx,
+                    s,
+                    Form::of(s, enc_a),
+                    (enc_a, false),
+                    (enc_b, false),
+                );
+                if enc_a == StringEncoding::CompactUtf16 && is_latin1(s) {
+                    round_trip(&mut fx, s, Form::Tagged, (enc_a, false), (enc_b, false));
+                }
+            }
+        }
+    }
+}
+
+/// A short source with one invalid code unit, wherever it is, traps in
+/// every pair: the inline conversion must not hide it.
+#[test]
+fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
+    for enc_b in ENCODINGS {
+        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        for len in (1..=20).chain([255, 256, 257]) {
+            for at in 0..len {
+                let mut bad = vec![b'a'; len];
+                bad[at] = 0xff;
+                fx.write(CALLER, 0x100, &bad);
+                assert_eq!(
+                    fx.trap(&[i32(0x100), i32(len as u32), i32(0x80)]),
+                    Trap::InvalidUtf8,
+                    "utf8 to {enc_b}: {len} bytes, 0xff at {at}"
+                );
+            }
+        }
+        for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
+            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let tag = if a == StringEncoding::Utf16 {
+                0
+            } else {
+                1 << 31
+            };
+            for len in (1..=20).chain([127, 128, 129, 256, 257]) {
+                for at in 0..len {
+                    for surrogate in [0xd800u16, 0xdc00] {
+                        let mut bad = vec![u16::from(b'a'); len];
+                        bad[at] = surrogate;
+                        let bytes: Vec<u8> = bad.iter().flat_map(|u| u.to_le_bytes()).collect();
+                        fx.write(CALLER, 0x100, &bytes);
+                        assert_eq!(
+                            fx.trap(&[i32(0x100), i32(len as u32 | tag), i32(0x80)]),
+                            Trap::InvalidUtf16,
+                            "{a} to {enc_b}: {len} units, {surrogate:#x} at {at}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -54,7 +54,7 @@
     global.set 1
   )
   (func (;5;) (type 3) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 i32 i32 i64)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         local.get 1
@@ -182,7 +182,7 @@
             local.get 10
             i32.const 256
             i32.le_u
-            if ;; label = @5
+            if (result i32) ;; label = @5
               i64.const 0
               local.set 15
               local.get 10
@@ -191,91 +191,64 @@
               if ;; label = @6
                 local.get 9
                 local.set 16
-                local.get 14
-                local.set 17
                 local.get 10
-                local.set 18
+                local.set 17
                 block ;; label = @7
                   loop ;; label = @8
-                    local.get 18
+                    local.get 17
                     i32.const 8
                     i32.le_u
                     br_if 1 (;@7;)
                     local.get 16
                     i64.load align=1
-                    local.tee 19
                     local.get 15
                     i64.or
                     local.set 15
-                    local.get 17
-                    local.get 19
-                    i64.store 1 align=1
                     local.get 16
                     i32.const 8
                     i32.add
                     local.set 16
                     local.get 17
                     i32.const 8
-                    i32.add
-                    local.set 17
-                    local.get 18
-                    i32.const 8
                     i32.sub
-                    local.set 18
+                    local.set 17
                     br 0 (;@8;)
                   end
                 end
                 local.get 9
                 local.get 10
-                i32.add
                 i32.const 8
                 i32.sub
+                i32.add
+                local.tee 16
                 i64.load align=1
-                local.tee 19
                 local.get 15
                 i64.or
                 local.set 15
-                local.get 14
-                local.get 10
-                i32.add
-                i32.const 8
-                i32.sub
-                local.get 19
-                i64.store 1 align=1
               else
                 local.get 9
-                local.set 16
-                local.get 14
                 local.set 17
                 local.get 10
-                local.set 18
+                local.set 16
                 block ;; label = @7
                   loop ;; label = @8
-                    local.get 18
+                    local.get 16
                     i32.const 0
                     i32.le_u
                     br_if 1 (;@7;)
-                    local.get 16
+                    local.get 17
                     i64.load8_u
-                    local.tee 19
                     local.get 15
                     i64.or
                     local.set 15
                     local.get 17
-                    local.get 19
-                    i64.store8 1
-                    local.get 16
-                    i32.const 1
-                    i32.add
-                    local.set 16
-                    local.get 17
                     i32.const 1
                     i32.add
                     local.set 17
-                    local.get 18
+                    local.get 16
                     i32.const 1
                     i32.sub
-                    local.set 18
+                    local.set 16
                     br 0 (;@8;)
                   end
                 end
@@ -284,11 +257,92 @@
               i64.const -9187201950435737472
               i64.and
               i64.eqz
-              i32.eqz
+            else
+              i32.const 0
+            end
+            if ;; label = @5
+              local.get 10
+              i32.const 8
+              i32.ge_u
               if ;; label = @6
                 local.get 9
+                local.set 17
+                local.get 14
+                local.set 16
                 local.get 10
-                call 2
+                local.set 18
+                block ;; label = @7
+                  loop ;; label = @8
+                    local.get 18
+                    i32.const 8
+                    i32.le_u
+                    br_if 1 (;@7;)
+                    local.get 16
+                    local.get 17
+                    i64.load align=1
+                    i64.store 1 align=1
+                    local.get 17
+                    i32.const 8
+                    i32.add
+                    local.set 17
+                    local.get 16
+                    i32.const 8
+                    i32.add
+                    local.set 16
+                    local.get 18
+                    i32.const 8
+                    i32.sub
+                    local.set 18
+                    br 0 (;@8;)
+                  end
+                end
+                local.get 9
+                local.get 10
+                i32.const 8
+                i32.sub
+                i32.add
+                local.set 17
+                local.get 14
+                local.get 10
+                i32.const 8
+                i32.sub
+                i32.add
+                local.tee 18
+                local.get 17
+                i64.load align=1
+                i64.store 1 align=1
+              else
+                local.get 9
+                local.set 16
+                local.get 14
+                local.set 18
+                local.get 10
+                local.set 17
+                block ;; label = @7
+                  loop ;; label = @8
+                    local.get 17
+                    i32.const 0
+                    i32.le_u
+                    br_if 1 (;@7;)
+                    local.get 18
+                    local.get 16
+                    i64.load8_u
+                    i64.store8 1
+                    local.get 16
+                    i32.const 1
+                    i32.add
+                    local.set 16
+                    local.get 18
+                    i32.const 1
+                    i32.add
+                    local.set 18
+                    local.get 17
+                    i32.const 1
+                    i32.sub
+                    local.set 17
+                    br 0 (;@8;)
+                  end
+                end
               end
             else
               local.get 9

@@ -58,7 +58,7 @@
     global.set 1
   )
   (func (;6;) (type 5) (param i64 i64) (result i32 i32)
-    (local i32 i32 i64 i64 i32 i32 i32 i32 i64 i32 i64 i32 i32 i32 i32)
+    (local i32 i32 i64 i64 i32 i32 i64 i32 i32 i32 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         local.get 1
@@ -125,10 +125,208 @@
         br_if 1 (;@1;)
         local.get 7
         local.set 2
-        local.get 0
         local.get 1
-        local.get 7
-        call 2
+        i64.const 256
+        i64.le_u
+        if (result i32) ;; label = @3
+          i64.const 0
+          local.set 5
+          local.get 1
+          i64.const 4
+          i64.ge_u
+          if ;; label = @4
+            local.get 0
+            local.set 4
+            local.get 1
+            local.set 8
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 8
+                i64.const 4
+                i64.le_u
+                br_if 1 (;@5;)
+                local.get 4
+                i64.load align=1
+                local.get 5
+                i64.or
+                local.set 5
+                local.get 4
+                i64.const 8
+                i64.add
+                local.set 4
+                local.get 8
+                i64.const 4
+                i64.sub
+                local.set 8
+                br 0 (;@6;)
+              end
+            end
+            local.get 0
+            local.get 1
+            i64.const 4
+            i64.sub
+            i64.const 1
+            i64.shl
+            i64.add
+            local.tee 4
+            i64.load align=1
+            local.get 5
+            i64.or
+            local.set 5
+          else
+            local.get 0
+            local.set 8
+            local.get 1
+            local.set 4
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 4
+                i64.const 0
+                i64.le_u
+                br_if 1 (;@5;)
+                local.get 8
+                i64.load16_u align=1
+                local.get 5
+                i64.or
+                local.set 5
+                local.get 8
+                i64.const 2
+                i64.add
+                local.set 8
+                local.get 4
+                i64.const 1
+                i64.sub
+                local.set 4
+                br 0 (;@6;)
+              end
+            end
+          end
+          local.get 5
+          i64.const -71777214294589696
+          i64.and
+          i64.eqz
+        else
+          i32.const 0
+        end
+        if (result i32) ;; label = @3
+          local.get 1
+          i64.const 4
+          i64.ge_u
+          if ;; label = @4
+            local.get 0
+            local.set 5
+            local.get 7
+            local.set 9
+            local.get 1
+            local.set 4
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 4
+                i64.const 4
+                i64.le_u
+                br_if 1 (;@5;)
+                local.get 9
+                local.get 5
+                i64.load align=1
+                local.tee 8
+                i64.const 8
+                i64.shr_u
+                local.get 8
+                i64.or
+                i64.const 281470681808895
+                i64.and
+                local.tee 8
+                i64.const 16
+                i64.shr_u
+                local.get 8
+                i64.or
+                i64.store32 1 align=1
+                local.get 5
+                i64.const 8
+                i64.add
+                local.set 5
+                local.get 9
+                i32.const 4
+                i32.add
+                local.set 9
+                local.get 4
+                i64.const 4
+                i64.sub
+                local.set 4
+                br 0 (;@6;)
+              end
+            end
+            local.get 0
+            local.get 1
+            i64.const 4
+            i64.sub
+            i64.const 1
+            i64.shl
+            i64.add
+            local.set 5
+            local.get 7
+            local.get 1
+            i32.wrap_i64
+            i32.const 4
+            i32.sub
+            i32.add
+            local.tee 9
+            local.get 5
+            i64.load align=1
+            local.tee 8
+            i64.const 8
+            i64.shr_u
+            local.get 8
+            i64.or
+            i64.const 281470681808895
+            i64.and
+            local.tee 8
+            i64.const 16
+            i64.shr_u
+            local.get 8
+            i64.or
+            i64.store32 1 align=1
+          else
+            local.get 0
+            local.set 4
+            local.get 7
+            local.set 9
+            local.get 1
+            local.set 5
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 5
+                i64.const 0
+                i64.le_u
+                br_if 1 (;@5;)
+                local.get 9
+                local.get 4
+                i64.load16_u align=1
+                i64.store8 1
+                local.get 4
+                i64.const 2
+                i64.add
+                local.set 4
+                local.get 9
+                i32.const 1
+                i32.add
+                local.set 9
+                local.get 5
+                i64.const 1
+                i64.sub
+                local.set 5
+                br 0 (;@6;)
+              end
+            end
+          end
+          local.get 1
+          i32.wrap_i64
+        else
+          local.get 0
+          local.get 1
+          local.get 7
+          call 2
+        end
         local.tee 3
         i32.const -1
         i32.eq
@@ -136,19 +334,19 @@
           local.get 6
           i32.const 2
           i32.mul
-          local.set 8
+          local.set 9
           local.get 7
           local.get 6
           i32.const 2
-          local.get 8
+          local.get 9
           call 1
-          local.tee 9
+          local.tee 10
           i32.const 1
           i32.and
           br_if 1 (;@2;)
-          local.get 9
+          local.get 10
           i64.extend_i32_u
-          local.get 8
+          local.get 9
           i64.extend_i32_u
           i64.add
           memory.size 1
@@ -157,17 +355,17 @@
           i64.shl
           i64.gt_u
           br_if 2 (;@1;)
-          local.get 9
+          local.get 10
           local.set 2
           local.get 0
-          local.set 10
-          i64.const 0
-          local.set 5
+          local.set 8
           i64.const 0
           local.set 4
+          i64.const 0
+          local.set 5
           block ;; label = @4
             loop ;; label = @5
-              local.get 10
+              local.get 8
               i32.load16_u align=1
               local.tee 11
               i32.const 256
@@ -176,52 +374,52 @@
               i32.const 2
               i64.extend_i32_u
               local.set 12
-              local.get 10
+              local.get 8
               local.get 12
               i64.add
-              local.set 10
-              local.get 5
+              local.set 8
+              local.get 4
               i64.const 1
               i64.add
-              local.set 5
+              local.set 4
               br 0 (;@5;)
             end
           end
-          local.get 10
+          local.get 8
           local.get 0
           i64.sub
           i64.const 1
           i64.shr_u
-          local.set 4
-          local.get 5
+          local.set 5
+          local.get 4
           i32.wrap_i64
           local.set 13
-          local.get 9
+          local.get 10
           local.get 13
-          local.get 9
+          local.get 10
           call 3
-          local.get 4
+          local.get 5
           i64.const 2
           i64.mul
           local.set 12
           local.get 0
           local.get 12
           i64.add
-          local.set 5
+          local.set 4
           local.get 1
-          local.get 4
+          local.get 5
           i64.sub
-          local.set 10
+          local.set 8
           local.get 13
           i32.const 2
           i32.mul
           local.set 11
-          local.get 9
+          local.get 10
           local.get 11
           i32.add
           local.tee 14
-          local.get 5
-          local.get 10
+          local.get 4
+          local.get 8
           i32.wrap_i64
           i32.const 2
           i32.mul
@@ -231,11 +429,11 @@
           i32.const 2
           i32.mul
           local.tee 15
-          local.get 8
+          local.get 9
           i32.lt_u
           if ;; label = @4
+            local.get 10
             local.get 9
-            local.get 8
             i32.const 2
             local.get 15
             call 1

@@ -1,10 +1,10 @@
 //! The adapter compiler: requests in, [`Adapters`] out.
 //!
 //! One file per concept of the Canonical ABI: `adapter.rs` (the shape of one
-//! fused call and the instance flags), `scalars.rs`, `strings.rs`,
-//! `lists.rs`, `aggregates.rs` (records and variants), `flags.rs`,
-//! `handles.rs` (`own` and `borrow`), plus the
-//! machinery they share (`func.rs`: checks and `realloc`; `operand.rs`: where
+//! fused call and the instance flags), `scalars.rs`, `strings.rs` (and
+//! `short_strings.rs`, strings converted in wasm), `lists.rs`,
+//! `aggregates.rs` (records and variants), `flags.rs`, `handles.rs` (`own`
+//! and `borrow`), plus the machinery they share (`func.rs`: checks and `realloc`; `operand.rs`: where
 //! values live; `values.rs`: dispatch and helper outlining).
 
 mod adapter;
@@ -15,6 +15,7 @@ mod handles;
 mod lists;
 mod operand;
 mod scalars;
+mod short_strings;
 mod strings;
 mod values;
 

@@ -19,20 +19,18 @@
 //! | tagged utf16 | `store_utf16_to_utf8` | `store_string_copy` | `store_probably_utf16_to_latin1_or_utf16` |
 //!
 //! The code units themselves are validated, copied and transcoded by host
-//! intrinsics (`transcode` imports, see `docs/host-abi.md`), which check
-//! every range they are given; the adapter only allocates and decides.
+//! intrinsics (`transcode` and `validate` imports, see `docs/host-abi.md`),
+//! which check every range they are given, except that a short string whose
+//! code units need no checking is converted in wasm (`short_strings.rs`).
 
 use super::func::{FuncGen, Len};
+use super::short_strings::Shape;
 use super::Side;
 use crate::abi::{ptr_type, MAX_BYTE_LENGTH};
 use crate::module::Local;
 use crate::options::{MemoryType, StringEncoding as E};
 use crate::{Transcode, Trap};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
-
-/// Strings of at most this many bytes are checked for ASCII in wasm before
-/// the host is asked to validate them (see `copy_utf8`).
-const SHORT_STRING: u64 = 256;
 
 /// `utf16_tag` of the spec: the top bit of a pointer-sized length.
 fn utf16_tag(mem: MemoryType) -> u64 {
@@ -189,7 +187,7 @@ impl FuncGen<'_, '_> {
         let bytes = self.scaled(dst, out.len, unit);
         let new = self.realloc(dst, None, align, Len::Local(bytes));
         match op {
-            Some(op) => self.call_transcoder(op, s, dst, new, false),
+            Some(op) => self.transcode_whole(op, s, dst, new),
             None => self.memory_copy(s.src, s.ptr, dst, new, s.units, 1),
         }
         self.set(out.ptr, new);
@@ -201,36 +199,21 @@ impl FuncGen<'_, '_> {
     /// an intrinsic that copied between two memories itself would need
     /// both at once, which engines such as Wasmtime only lend one at a time.
     ///
-    /// A short UTF-8 string is copied in wasm instead, eight bytes at a time,
-    /// while its bytes are ORed together: if they are all ASCII the copy is
-    /// valid UTF-8 and done, without a call to the host (`memory.copy` is
-    /// one too, in most engines); otherwise the intrinsic validates it.
+    /// A short string whose code units show it valid (ASCII for UTF-8, no
+    /// unit above 0x7FFF for UTF-16) is copied in wasm instead, with no call
+    /// to the host (`short_strings.rs`).
     fn store_validated_copy(&mut self, s: &Str, utf16: bool, dst: Side, out: Out) {
         let unit = if utf16 { 2 } else { 1 };
         self.dst_units(s, dst, out.len);
         let bytes = self.scaled(dst, out.len, unit);
         let new = self.realloc(dst, None, unit, Len::Local(bytes));
         self.set(out.ptr, new);
-        if utf16 {
-            self.validate(s, true);
-            self.memory_copy(s.src, s.ptr, dst, new, s.units, unit);
-            return;
-        }
-        self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, SHORT_STRING);
-        self.ins(if s.src.mem().is_64() {
-            I::I64LeU
-        } else {
-            I::I32LeU
-        });
+        let shape = Shape::validated_copy(utf16);
+        self.short_and_exact(s, shape);
         self.ins(I::If(BlockType::Empty));
-        self.copy_while_ascii(s, dst, new);
-        self.ins(I::I32Eqz);
-        self.ins(I::If(BlockType::Empty));
-        self.validate(s, false);
-        self.ins(I::End);
+        self.convert_short(s, dst, new, shape);
         self.ins(I::Else);
-        self.validate(s, false);
+        self.validate(s, utf16);
         self.memory_copy(s.src, s.ptr, dst, new, s.units, unit);
         self.ins(I::End);
     }
@@ -244,119 +227,6 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalGet(s.ptr.idx));
         self.ins(I::LocalGet(s.units.idx));
         self.ins(I::Call(f.raw()));
-    }
-
-    /// Copies the (bounds-checked) source bytes to `new` (allocated for as
-    /// many) and pushes whether they are all ASCII.
-    ///
-    /// A string of 8 bytes or more moves eight bytes at a time, the last
-    /// eight bytes overlapping the ones before when the length is not a
-    /// multiple of 8, so that no byte is moved alone; a shorter one moves a
-    /// byte at a time. Counts the bytes left rather than comparing
-    /// addresses, which could wrap at the end of a 4 GiB memory.
-    fn copy_while_ascii(&mut self, s: &Str, dst: Side, new: Local) {
-        let is64 = s.src.mem().is_64();
-        let acc = self.local(ValType::I64);
-        self.ins(I::I64Const(0));
-        self.ins(I::LocalSet(acc.idx));
-        self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, 8);
-        self.ins(if is64 { I::I64GeU } else { I::I32GeU });
-        self.ins(I::If(BlockType::Empty));
-        // Every chunk but the last: while left > 8.
-        self.copy_loop(s, dst, new, acc, 8);
-        // The last eight bytes, at `len - 8`.
-        let value = self.local(ValType::I64);
-        let (src_mem, _) = self.memory(s.src);
-        let (dst_mem, _) = self.memory(dst);
-        self.end_minus_8(s.src, s.ptr, s.units, s.src.mem());
-        self.ins(I::I64Load(unaligned(src_mem)));
-        self.ins(I::LocalTee(value.idx));
-        self.or_into(acc);
-        self.end_minus_8(dst, new, s.units, s.src.mem());
-        self.ins(I::LocalGet(value.idx));
-        self.ins(I::I64Store(unaligned(dst_mem)));
-        self.free(value);
-        self.ins(I::Else);
-        // Fewer than 8 bytes: while left > 0.
-        self.copy_loop(s, dst, new, acc, 1);
-        self.ins(I::End);
-        self.ins(I::LocalGet(acc.idx));
-        self.ins(I::I64Const(0x8080_8080_8080_8080_u64 as i64));
-        self.ins(I::I64And);
-        self.ins(I::I64Eqz);
-        self.free(acc);
-    }
-
-    /// Copies `step` bytes (8 or 1) at a time from the start of the string
-    /// to `new`, ORing them into `acc`: for 8, while more than 8 bytes are
-    /// left (all but the last 1 to 8 bytes); for 1, all of them.
-    fn copy_loop(&mut self, s: &Str, dst: Side, new: Local, acc: Local, step: u32) {
-        let (src_mem, _) = self.memory(s.src);
-        let (dst_mem, _) = self.memory(dst);
-        let is64 = s.src.mem().is_64();
-        let (load, store) = if step == 8 {
-            (
-                I::I64Load(unaligned(src_mem)),
-                I::I64Store(unaligned(dst_mem)),
-            )
-        } else {
-            (
-                I::I64Load8U(unaligned(src_mem)),
-                I::I64Store8(unaligned(dst_mem)),
-            )
-        };
-        let from = self.copy_of(s.ptr);
-        let to = self.copy_of(new);
-        let left = self.copy_of(s.units);
-        let value = self.local(ValType::I64);
-        self.ins(I::Block(BlockType::Empty));
-        self.ins(I::Loop(BlockType::Empty));
-        self.ins(I::LocalGet(left.idx));
-        let keep = if step == 8 { 8 } else { 0 };
-        self.ptr_const(s.src, keep);
-        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
-        self.ins(I::BrIf(1));
-        self.ins(I::LocalGet(from.idx));
-        self.ins(load);
-        self.ins(I::LocalTee(value.idx));
-        self.or_into(acc);
-        self.ins(I::LocalGet(to.idx));
-        self.ins(I::LocalGet(value.idx));
-        self.ins(store);
-        self.push_addr(s.src, from, step);
-        self.ins(I::LocalSet(from.idx));
-        self.push_addr(dst, to, step);
-        self.ins(I::LocalSet(to.idx));
-        self.ins(I::LocalGet(left.idx));
-        self.ptr_const(s.src, u64::from(step));
-        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
-        self.ins(I::LocalSet(left.idx));
-        self.ins(I::Br(0));
-        self.ins(I::End);
-        self.ins(I::End);
-        for l in [from, to, left, value] {
-            self.free(l);
-        }
-    }
-
-    /// `acc |= <the i64 on the stack>`.
-    fn or_into(&mut self, acc: Local) {
-        self.ins(I::LocalGet(acc.idx));
-        self.ins(I::I64Or);
-        self.ins(I::LocalSet(acc.idx));
-    }
-
-    /// Pushes `start + len - 8` in `side`'s address type, `len` (at least
-    /// 8) being of `len_mem`'s.
-    fn end_minus_8(&mut self, side: Side, start: Local, len: Local, len_mem: MemoryType) {
-        let is64 = side.mem().is_64();
-        self.ins(I::LocalGet(start.idx));
-        self.ins(I::LocalGet(len.idx));
-        self.convert_len(len_mem, side.mem());
-        self.ins(if is64 { I::I64Add } else { I::I32Add });
-        self.ptr_const(side, 8);
-        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
     }
 
     /// `store_string_to_utf8`: allocate one byte per code unit and copy the
@@ -374,7 +244,7 @@ impl FuncGen<'_, '_> {
         self.dst_units(s, dst, out.len);
         let first = self.realloc(dst, None, 1, Len::Local(out.len));
         self.set(out.ptr, first);
-        self.call_transcoder(prefix, s, dst, first, true);
+        self.transcode_whole(prefix, s, dst, first);
         let ascii = self.local_set_new(dst_ty);
         self.ins(I::LocalGet(ascii.idx));
         self.ins(I::LocalGet(out.len.idx));
@@ -396,7 +266,7 @@ impl FuncGen<'_, '_> {
             let skip = self.local_set_new(ptr_type(s.src.mem()));
             let rest = self.rest_of(s, skip, src_unit(prefix));
             let at = self.advanced(dst, grown, ascii, 1);
-            self.call_transcoder(encode, &rest, dst, at, true);
+            self.call_transcoder(encode, &rest, dst, at);
             self.ins(I::LocalGet(ascii.idx));
             self.ins(if dst.mem().is_64() {
                 I::I64Add
@@ -526,7 +396,7 @@ impl FuncGen<'_, '_> {
         let worst = self.scaled(dst, units, 2);
         let new = self.realloc(dst, None, 2, Len::Local(worst));
         self.set(out.ptr, new);
-        self.call_transcoder(Transcode::Utf8ToUtf16, s, dst, new, true);
+        self.transcode_whole(Transcode::Utf8ToUtf16, s, dst, new);
         self.ins(I::LocalSet(out.len.idx));
         let bytes = self.scaled(dst, out.len, 2);
         self.shrink_if_smaller(dst, out, new, worst, bytes, 2);
@@ -549,7 +419,7 @@ impl FuncGen<'_, '_> {
         self.dst_units(s, dst, units);
         let first = self.realloc(dst, None, 2, Len::Local(units));
         self.set(out.ptr, first);
-        self.call_transcoder(latin1, s, dst, first, true);
+        self.transcode_whole(latin1, s, dst, first);
         self.ins(I::LocalTee(out.len.idx));
         self.ptr_const(
             dst,
@@ -586,7 +456,7 @@ impl FuncGen<'_, '_> {
             let at = self.advanced(dst, grown, latin1_chars, 2);
             match utf16 {
                 Some(op) => {
-                    self.call_transcoder(op, &rest, dst, at, true);
+                    self.call_transcoder(op, &rest, dst, at);
                     self.ins(I::LocalGet(latin1_chars.idx));
                     self.ins(if mem.is_64() { I::I64Add } else { I::I32Add });
                     self.ins(I::LocalSet(out.len.idx));
@@ -617,7 +487,7 @@ impl FuncGen<'_, '_> {
         let bytes = self.scaled(dst, units, 2);
         let new = self.realloc(dst, None, 2, Len::Local(bytes));
         self.set(out.ptr, new);
-        self.call_transcoder(Transcode::Utf16ToCompact, s, dst, new, true);
+        self.transcode_whole(Transcode::Utf16ToCompact, s, dst, new);
         self.ins(I::LocalSet(out.len.idx));
         // Latin-1 result (no tag): shrink from 2n to n bytes.
         self.ins(I::LocalGet(out.len.idx));
@@ -663,16 +533,35 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalSet(local.idx));
     }
 
-    /// Calls a transcoding intrinsic on the source string and `dst_ptr`;
-    /// leaves its result on the stack when `keep_result`.
-    fn call_transcoder(
-        &mut self,
-        op: Transcode,
-        s: &Str,
-        dst: Side,
-        dst_ptr: Local,
-        keep_result: bool,
-    ) {
+    /// Transcodes the whole source string to `dst_ptr` with `op`, leaving
+    /// its result (if it has one) on the stack: a short string is first
+    /// converted in wasm when `op` has an inline form (`short_strings.rs`),
+    /// and the intrinsic is called only if that was not exact.
+    fn transcode_whole(&mut self, op: Transcode, s: &Str, dst: Side, dst_ptr: Local) {
+        let Some(shape) = Shape::of(op) else {
+            return self.call_transcoder(op, s, dst, dst_ptr);
+        };
+        let result = if op.returns_length() {
+            BlockType::Result(ptr_type(dst.mem()))
+        } else {
+            BlockType::Empty
+        };
+        self.short_and_exact(s, shape);
+        self.ins(I::If(result));
+        self.convert_short(s, dst, dst_ptr, shape);
+        if op.returns_length() {
+            // Every code unit was converted, one for one.
+            self.ins(I::LocalGet(s.units.idx));
+            self.convert_len(s.src.mem(), dst.mem());
+        }
+        self.ins(I::Else);
+        self.call_transcoder(op, s, dst, dst_ptr);
+        self.ins(I::End);
+    }
+
+    /// Calls a transcoding intrinsic on the source string and `dst_ptr`,
+    /// leaving its result (if it has one) on the stack.
+    fn call_transcoder(&mut self, op: Transcode, s: &Str, dst: Side, dst_ptr: Local) {
         let f = self.st.module.transcoder(
             op,
             (s.src.instance, s.src.mem().is_64()),
@@ -682,9 +571,6 @@ impl FuncGen<'_, '_> {
         self.ins(I::LocalGet(s.units.idx));
         self.ins(I::LocalGet(dst_ptr.idx));
         self.ins(I::Call(f.raw()));
-        if op.returns_length() && !keep_result {
-            self.ins(I::Drop);
-        }
     }
 
     /// Sets the UTF-16 tag bit of a destination length.
@@ -726,17 +612,8 @@ fn src_unit(prefix: Transcode) -> u32 {
 }
 
 /// The lifted source string: where it is and how many code units it has.
-struct Str {
-    src: Side,
-    ptr: Local,
-    units: Local,
-}
-
-/// A `MemArg` with no offset and no alignment promise, in `memory_index`.
-fn unaligned(memory_index: u32) -> MemArg {
-    MemArg {
-        offset: 0,
-        align: 0,
-        memory_index,
-    }
+pub(super) struct Str {
+    pub(super) src: Side,
+    pub(super) ptr: Local,
+    pub(super) units: Local,
 }
