@@ -80,8 +80,8 @@
 //! # Ok::<(), wasmtime::Error>(())
 //! ```
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
 
 use wasmtime::{
     AsContext, AsContextMut, Caller, Error, Extern, Func, Global, GlobalType, Instance, Memory,
@@ -330,7 +330,6 @@ impl AdapterLinker {
                         src: memory(src_instance, src_memory64)?,
                         dst: memory(dst_instance, dst_memory64)?,
                         dst_memory64,
-                        scratch: Mutex::new(Vec::new()),
                     };
                     match (src_memory64, dst_memory64) {
                         (false, false) => transcoder.func::<T, i32, i32>(&mut store),
@@ -442,9 +441,37 @@ fn validator<T: 'static, A: Addr>(
     )
 }
 
-/// Bytes of scratch buffer a transcoder keeps between calls; larger buffers
-/// are freed after use.
-const SCRATCH_KEEP: usize = 64 * 1024;
+/// Bytes of scratch buffer a thread keeps between transcoder calls; larger
+/// buffers are freed after use. A buffer kept is reused without being
+/// zeroed or faulted in again, which for megabyte strings costs more than
+/// the transcoding.
+const SCRATCH_KEEP: usize = 4 << 20;
+
+/// Bytes `copy-utf8` and `copy-utf16` move per step between two memories.
+const COPY_CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    /// The source bytes of a transcoding between two memories, copied out
+    /// (Wasmtime lends one memory at a time): one buffer per thread, shared
+    /// by every transcoder.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's scratch buffer (a fresh one if it is in
+/// use, which only a transcoder running inside another could cause), then
+/// frees the buffer if it grew past [`SCRATCH_KEEP`].
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let result = f(&mut scratch);
+            if scratch.capacity() > SCRATCH_KEEP {
+                *scratch = Vec::new();
+            }
+            result
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
 
 /// One `transcode` import: an intrinsic between two memories.
 struct Transcoder {
@@ -452,8 +479,6 @@ struct Transcoder {
     src: Memory,
     dst: Memory,
     dst_memory64: bool,
-    /// The source bytes, copied out: Wasmtime lends one memory at a time.
-    scratch: Mutex<Vec<u8>>,
 }
 
 impl Transcoder {
@@ -494,31 +519,26 @@ impl Transcoder {
         } else if matches!(op, Transcode::CopyUtf8 | Transcode::CopyUtf16) {
             self.copy_in_chunks(caller, src, len, dst).map(|()| None)
         } else {
-            let mut scratch = self.scratch.lock().unwrap_or_else(PoisonError::into_inner);
-            let data = self.src.data(&*caller);
-            let result = match host::source_range(op, data.len(), src, len) {
-                Ok(range) => {
+            let src_len = self.src.data_size(&*caller);
+            match host::source_range(op, src_len, src, len) {
+                Ok(range) => with_scratch(|scratch| {
                     scratch.clear();
-                    scratch.extend_from_slice(&data[range]);
+                    scratch.extend_from_slice(&self.src.data(&*caller)[range]);
                     let mems = Memories::Two {
-                        src: &scratch,
+                        src: scratch,
                         dst: self.dst.data_mut(&mut *caller),
                     };
                     host::transcode(op, mems, 0, len, dst, dst_memory64)
-                }
+                }),
                 Err(trap) => Err(trap),
-            };
-            if scratch.capacity() > SCRATCH_KEEP {
-                *scratch = Vec::new();
             }
-            result
         };
         result.map_err(Error::new)
     }
 
     /// `copy-utf8` and `copy-utf16` between two memories: validates the
     /// source where it is, then copies it through the scratch buffer in
-    /// chunks of at most [`SCRATCH_KEEP`] bytes, which stay in the cache
+    /// chunks of at most [`COPY_CHUNK`] bytes, which stay in the cache
     /// (the strings copied most often are moved at close to `memcpy` speed,
     /// and a long one needs no large buffer).
     fn copy_in_chunks<T: 'static>(
@@ -537,15 +557,17 @@ impl Transcoder {
         }
         let dst_len = self.dst.data_size(&*caller);
         let dst = host::destination_range(op, dst_len, dst, len, self.dst_memory64)?;
-        let mut scratch = self.scratch.lock().unwrap_or_else(PoisonError::into_inner);
-        scratch.resize(src.len().min(SCRATCH_KEEP), 0);
-        let mut done = 0;
-        while done < src.len() {
-            let n = scratch.len().min(src.len() - done);
-            scratch[..n].copy_from_slice(&self.src.data(&*caller)[src.start + done..][..n]);
-            self.dst.data_mut(&mut *caller)[dst.start + done..][..n].copy_from_slice(&scratch[..n]);
-            done += n;
-        }
+        with_scratch(|scratch| {
+            scratch.resize(src.len().min(COPY_CHUNK), 0);
+            let mut done = 0;
+            while done < src.len() {
+                let n = scratch.len().min(src.len() - done);
+                scratch[..n].copy_from_slice(&self.src.data(&*caller)[src.start + done..][..n]);
+                self.dst.data_mut(&mut *caller)[dst.start + done..][..n]
+                    .copy_from_slice(&scratch[..n]);
+                done += n;
+            }
+        });
         Ok(())
     }
 }
