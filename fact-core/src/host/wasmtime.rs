@@ -516,8 +516,11 @@ impl Transcoder {
         let result = if self.src.data_ptr(&*caller) == self.dst.data_ptr(&*caller) {
             let mem = self.dst.data_mut(&mut *caller);
             host::transcode(op, Memories::One(mem), src, len, dst, dst_memory64)
-        } else if matches!(op, Transcode::CopyUtf8 | Transcode::CopyUtf16) {
-            self.copy_in_chunks(caller, src, len, dst).map(|()| None)
+        } else if matches!(
+            op,
+            Transcode::CopyUtf8 | Transcode::CopyUtf16 | Transcode::Latin1ToUtf16
+        ) {
+            self.in_chunks(caller, src, len, dst).map(|()| None)
         } else {
             let src_len = self.src.data_size(&*caller);
             match host::source_range(op, src_len, src, len) {
@@ -536,12 +539,13 @@ impl Transcoder {
         result.map_err(Error::new)
     }
 
-    /// `copy-utf8` and `copy-utf16` between two memories: validates the
-    /// source where it is, then copies it through the scratch buffer in
-    /// chunks of at most [`COPY_CHUNK`] bytes, which stay in the cache
-    /// (the strings copied most often are moved at close to `memcpy` speed,
-    /// and a long one needs no large buffer).
-    fn copy_in_chunks<T: 'static>(
+    /// `copy-utf8`, `copy-utf16` and `latin1-to-utf16` between two
+    /// memories, whose destination bytes follow their source bytes at a
+    /// fixed ratio: checks both ranges (and validates a copy's source where
+    /// it is), then moves the source through the scratch buffer in chunks
+    /// of at most [`COPY_CHUNK`] bytes, which stay in the cache, so that a
+    /// long string needs no large buffer and is read from memory once.
+    fn in_chunks<T: 'static>(
         &self,
         caller: &mut Caller<'_, T>,
         src: u64,
@@ -553,18 +557,26 @@ impl Transcoder {
         let src = host::source_range(op, data.len(), src, len)?;
         match op {
             Transcode::CopyUtf16 => host::validate_utf16(&data[src.clone()]).map(drop)?,
-            _ => host::validate_utf8(&data[src.clone()])?,
+            Transcode::CopyUtf8 => host::validate_utf8(&data[src.clone()])?,
+            _ => {}
         }
         let dst_len = self.dst.data_size(&*caller);
         let dst = host::destination_range(op, dst_len, dst, len, self.dst_memory64)?;
+        let widen = op == Transcode::Latin1ToUtf16;
+        let ratio = if widen { 2 } else { 1 };
         with_scratch(|scratch| {
             scratch.resize(src.len().min(COPY_CHUNK), 0);
             let mut done = 0;
             while done < src.len() {
                 let n = scratch.len().min(src.len() - done);
                 scratch[..n].copy_from_slice(&self.src.data(&*caller)[src.start + done..][..n]);
-                self.dst.data_mut(&mut *caller)[dst.start + done..][..n]
-                    .copy_from_slice(&scratch[..n]);
+                let out =
+                    &mut self.dst.data_mut(&mut *caller)[dst.start + ratio * done..][..ratio * n];
+                if widen {
+                    super::unicode::latin1_to_utf16(&scratch[..n], out);
+                } else {
+                    out.copy_from_slice(&scratch[..n]);
+                }
                 done += n;
             }
         });
