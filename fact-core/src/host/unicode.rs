@@ -107,6 +107,16 @@ pub fn validate_utf16(bytes: &[u8]) -> Result<bool, Trap> {
 /// Writes `src` (Latin-1) to `dst` as UTF-16; `dst` is `2 * src.len()`
 /// bytes.
 pub(super) fn latin1_to_utf16(src: &[u8], dst: &mut [u8]) {
+    // Whole code units stored into a `u16` view vectorize twice as fast as
+    // pairs of bytes. The view exists when `dst` is 2-aligned in the host's
+    // address space, as a UTF-16 destination in a page-aligned linear
+    // memory is; otherwise, bytes.
+    if let Ok(units) = bytemuck::try_cast_slice_mut::<u8, u16>(dst) {
+        for (d, &s) in units.iter_mut().zip(src) {
+            *d = u16::from(s).to_le();
+        }
+        return;
+    }
     let mut d = dst.chunks_exact_mut(32);
     let mut s = src.chunks_exact(16);
     for (d, s) in (&mut d).zip(&mut s) {
@@ -526,6 +536,10 @@ mod tests {
 
             latin1_to_utf16(&src, &mut dst);
             assert_eq!(dst, utf16(&s));
+            // At an odd host address: no `u16` view, the byte kernel.
+            let mut odd = vec![0xaa; 2 * src.len() + 1];
+            latin1_to_utf16(&src, &mut odd[1..]);
+            assert_eq!(odd[1..], utf16(&s));
 
             let mut back = vec![0xaa; src.len()];
             assert_eq!(utf8_to_latin1(s.as_bytes(), &mut back), Some(src.len()));
