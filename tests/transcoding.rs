@@ -62,6 +62,16 @@ fn tag(mem64: bool) -> u64 {
     }
 }
 
+/// The length field of `units` UTF-16 code units in a 32-bit memory whose
+/// encoding is `utf16`, or `latin1+utf16` (tagged).
+fn utf16_source_len(encoding: StringEncoding, units: u32) -> u32 {
+    if encoding == StringEncoding::Utf16 {
+        units
+    } else {
+        units | tag(false) as u32
+    }
+}
+
 fn is_latin1(s: &str) -> bool {
     s.chars().all(|c| u32::from(c) < 256)
 }
@@ -359,11 +369,7 @@ fn invalid_sources_trap_in_every_pair() {
         }
         for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
             let mut fx = echo_fixture((a, false), (enc_b, false));
-            let len = if a == StringEncoding::Utf16 {
-                2
-            } else {
-                2 | 1 << 31
-            };
+            let len = utf16_source_len(a, 2);
             for bad in [[0x41, 0, 0x00, 0xd8], [0x00, 0xdc, 0x41, 0]] {
                 fx.write(CALLER, 0x100, &bad);
                 assert_eq!(
@@ -501,12 +507,8 @@ fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
         }
         for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
             let mut fx = echo_fixture((a, false), (enc_b, false));
-            let tag = if a == StringEncoding::Utf16 {
-                0
-            } else {
-                1 << 31
-            };
             for len in (1..=20).chain([127, 128, 129, 256, 257]) {
+                let n = utf16_source_len(a, len as u32);
                 for at in 0..len {
                     for surrogate in [0xd800u16, 0xdc00] {
                         let mut bad = vec![u16::from(b'a'); len];
@@ -514,7 +516,7 @@ fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
                         let bytes: Vec<u8> = bad.iter().flat_map(|u| u.to_le_bytes()).collect();
                         fx.write(CALLER, 0x100, &bytes);
                         assert_eq!(
-                            fx.trap(&[i32(0x100), i32(len as u32 | tag), i32(0x80)]),
+                            fx.trap(&[i32(0x100), i32(n), i32(0x80)]),
                             Trap::InvalidUtf16,
                             "{a} to {enc_b}: {len} units, {surrogate:#x} at {at}"
                         );

@@ -30,9 +30,9 @@
 //! `FACT_BENCH_FILTER=a,b`); `FACT_BENCH_SIZES=64,1M` picks the sizes
 //! (default `0,64,4K,1M`); `FACT_BENCH_DUMP=dir` writes our adapter (WAT,
 //! and compiled, for `objdump -d`) and the component of every case run;
-//! `FACT_BENCH_PERFMAP=1` names the compiled wasm functions for `perf`. Without `--features bench` Wasmtime
-//! is built without concurrency support and exceptions, and "wt" is the lean
-//! config. Times are the thread's CPU time: the machine may be shared.
+//! `FACT_BENCH_PERFMAP=1` names the compiled wasm functions for `perf`.
+//! Without `--features bench` Wasmtime is built without concurrency support
+//! and exceptions, and "wt" is the lean config. Times are the thread's CPU time: the machine may be shared.
 //! `FACT_BENCH_PROFILE=ours` (or `wt`, `lean`, `limit`) also runs
 //! `FACT_BENCH_PROFILE_CALLS` (default 1000) calls of that path in
 //! `profile_region`, for `valgrind --tool=callgrind --collect-atstart=no

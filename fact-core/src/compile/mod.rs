@@ -4,8 +4,9 @@
 //! fused call and the instance flags), `scalars.rs`, `strings.rs` (and
 //! `short_strings.rs`, strings converted in wasm), `lists.rs`,
 //! `aggregates.rs` (records and variants), `flags.rs`, `handles.rs` (`own`
-//! and `borrow`), plus the machinery they share (`func.rs`: checks and `realloc`; `operand.rs`: where
-//! values live; `values.rs`: dispatch and helper outlining).
+//! and `borrow`), plus the machinery they share (`func.rs`: checks and
+//! `realloc`; `operand.rs`: where values live; `values.rs`: dispatch and
+//! helper outlining).
 
 mod adapter;
 mod aggregates;

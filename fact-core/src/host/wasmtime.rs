@@ -447,7 +447,8 @@ fn validator<T: 'static, A: Addr>(
 /// the transcoding.
 const SCRATCH_KEEP: usize = 4 << 20;
 
-/// Bytes `copy-utf8` and `copy-utf16` move per step between two memories.
+/// Source bytes `copy-utf8`, `copy-utf16` and `latin1-to-utf16` move per
+/// step between two memories (see `Transcoder::in_chunks`).
 const COPY_CHUNK: usize = 64 * 1024;
 
 thread_local! {
