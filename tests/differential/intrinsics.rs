@@ -72,6 +72,10 @@ const SAMPLES: &[&str] = &[
     "\u{80}\u{ff}",
     "\0",
     "中文",
+    // Longer than the strings below which the `simd` kernels leave the
+    // work to the scalar loops (64 bytes).
+    "Grüße aus Zürich! Ελληνικά, 東京と大阪, 😀 naïve café, and a few words more.",
+    "àéîõü ÀÉÎÕÜ ñ ç ß ÿ þ æ ø å, déjà vu, señor, Ærøskøbing, naïveté, façade.",
 ];
 
 fn encode(s: &str, how: Source) -> Vec<u8> {
@@ -98,7 +102,7 @@ impl Call {
     /// changed) at a random place, and arguments near the right ones.
     pub fn arbitrary(u: &mut Unstructured<'_>) -> Result<Call> {
         let op = *u.choose(Transcode::ALL)?;
-        let size = u.int_in_range(0..=96)?;
+        let size = u.int_in_range(0..=320)?;
         let mut src_mem = vec![0u8; size];
         u.fill_buffer(&mut src_mem)?;
         // A string in the source encoding, sometimes damaged.
@@ -132,7 +136,7 @@ impl Call {
         let dst_mem = if u.ratio(1, 4)? {
             None
         } else {
-            Some(vec![0xaa; u.int_in_range(0..=128)?])
+            Some(vec![0xaa; u.int_in_range(0..=640)?])
         };
         let dst_len = dst_mem.as_ref().map_or(size, Vec::len) as u64;
         let dst_space = dst_len.saturating_sub(len.saturating_mul(room));

@@ -261,7 +261,11 @@ fn check(
     let bytes = &mems.src()[src.clone()];
     let latin1 = match source(op) {
         Source::Utf8 => validate_utf8(bytes).map(|()| false)?,
-        Source::Utf16 => validate_utf16(bytes)?,
+        // Only these two intrinsics narrow a Latin-1 string.
+        Source::Utf16 if matches!(op, Transcode::Utf16ToCompact | Transcode::Utf16ToLatin1) => {
+            validate_utf16(bytes)?
+        }
+        Source::Utf16 => unicode::validate_utf16_pairs(bytes).map(|()| false)?,
         Source::Latin1 => false,
     };
     let dst = destination_range(op, mems.dst_len(), dst, len, dst_memory64)?;
@@ -417,7 +421,7 @@ fn one(
 pub fn validate_string(mem: &[u8], ptr: u64, len: u64, utf16: bool) -> Result<(), Trap> {
     if utf16 {
         let range = units(mem.len(), ptr, len, 2, 2)?;
-        validate_utf16(&mem[range]).map(drop)
+        unicode::validate_utf16_pairs(&mem[range])
     } else {
         let range = units(mem.len(), ptr, len, 1, 1)?;
         validate_utf8(&mem[range])

@@ -557,7 +557,7 @@ impl Transcoder {
         let data = self.src.data(&*caller);
         let src = host::source_range(op, data.len(), src, len)?;
         match op {
-            Transcode::CopyUtf16 => host::validate_utf16(&data[src.clone()]).map(drop)?,
+            Transcode::CopyUtf16 => super::unicode::validate_utf16_pairs(&data[src.clone()])?,
             Transcode::CopyUtf8 => host::validate_utf8(&data[src.clone()])?,
             _ => {}
         }
