@@ -322,15 +322,23 @@ fn utf16_to_utf8_scalar(src: &[u8], dst: &mut [u8]) -> usize {
         let n = ascii_prefix_to_utf8(&src[i..], &mut dst[j..]);
         i += 2 * n;
         j += n;
-        // Then code units one by one, up to and including the next ASCII one.
+        // Then code units one by one, until a run of ASCII long enough for
+        // blocks again (text mixing scripts has many short runs).
         let mut units = src[i..].chunks_exact(2);
+        let mut ascii = 0;
         while let Some(u) = units.next() {
             let u = u16::from_le_bytes([u[0], u[1]]);
             if u < 0x80 {
                 dst[j] = u as u8;
                 j += 1;
-                break;
-            } else if u < 0x800 {
+                ascii += 1;
+                if ascii == BLOCK {
+                    break;
+                }
+                continue;
+            }
+            ascii = 0;
+            if u < 0x800 {
                 let d: &mut [u8; 2] = (&mut dst[j..j + 2]).try_into().unwrap();
                 *d = [0xc0 | (u >> 6) as u8, 0x80 | (u & 0x3f) as u8];
                 j += 2;

@@ -519,9 +519,13 @@ impl Transcoder {
             host::transcode(op, Memories::One(mem), src, len, dst, dst_memory64)
         } else if matches!(
             op,
-            Transcode::CopyUtf8 | Transcode::CopyUtf16 | Transcode::Latin1ToUtf16
+            Transcode::CopyUtf8
+                | Transcode::CopyUtf16
+                | Transcode::Latin1ToUtf16
+                | Transcode::Utf16AsciiPrefix
+                | Transcode::Latin1AsciiPrefix
         ) {
-            self.in_chunks(caller, src, len, dst).map(|()| None)
+            self.in_chunks(caller, src, len, dst)
         } else {
             let src_len = self.src.data_size(&*caller);
             match host::source_range(op, src_len, src, len) {
@@ -540,48 +544,70 @@ impl Transcoder {
         result.map_err(Error::new)
     }
 
-    /// `copy-utf8`, `copy-utf16` and `latin1-to-utf16` between two
-    /// memories, whose destination bytes follow their source bytes at a
-    /// fixed ratio: checks both ranges (and validates a copy's source where
-    /// it is), then moves the source through the scratch buffer in chunks
-    /// of at most [`COPY_CHUNK`] bytes, which stay in the cache, so that a
-    /// long string needs no large buffer and is read from memory once.
+    /// The intrinsics between two memories whose destination bytes follow
+    /// a prefix of their source bytes at a fixed ratio: `copy-utf8`,
+    /// `copy-utf16`, `latin1-to-utf16` (the whole source) and the two
+    /// `ascii-prefix` ones (up to the first code unit from 0x80 on). Checks
+    /// both ranges and validates a UTF-8 or UTF-16 source where it is, finds
+    /// the prefix there too, then moves just that prefix through the scratch
+    /// buffer in chunks of at most [`COPY_CHUNK`] bytes, which stay in the
+    /// cache: a long string needs no large buffer and is read from memory
+    /// once, and an ASCII prefix that stops early costs no copy of the rest.
     fn in_chunks<T: 'static>(
         &self,
         caller: &mut Caller<'_, T>,
         src: u64,
         len: u64,
         dst: u64,
-    ) -> Result<(), Trap> {
+    ) -> Result<Option<u64>, Trap> {
         let op = self.op;
         let data = self.src.data(&*caller);
         let src = host::source_range(op, data.len(), src, len)?;
+        let bytes = &data[src.clone()];
         match op {
-            Transcode::CopyUtf16 => super::unicode::validate_utf16_pairs(&data[src.clone()])?,
-            Transcode::CopyUtf8 => host::validate_utf8(&data[src.clone()])?,
+            Transcode::CopyUtf16 | Transcode::Utf16AsciiPrefix => {
+                super::unicode::validate_utf16_pairs(bytes)?
+            }
+            Transcode::CopyUtf8 => host::validate_utf8(bytes)?,
             _ => {}
         }
+        // The source bytes to move, and the intrinsic's result.
+        let (used, result) = match op {
+            Transcode::Utf16AsciiPrefix => {
+                let n = super::unicode::utf16_prefix(bytes, true);
+                (2 * n, Some(n as u64))
+            }
+            Transcode::Latin1AsciiPrefix => {
+                let n = super::unicode::ascii_prefix(bytes);
+                (n, Some(n as u64))
+            }
+            _ => (src.len(), None),
+        };
         let dst_len = self.dst.data_size(&*caller);
         let dst = host::destination_range(op, dst_len, dst, len, self.dst_memory64)?;
-        let widen = op == Transcode::Latin1ToUtf16;
-        let ratio = if widen { 2 } else { 1 };
+        // Destination bytes per source byte, as a fraction.
+        let (num, den) = match op {
+            Transcode::Latin1ToUtf16 => (2, 1),
+            Transcode::Utf16AsciiPrefix => (1, 2),
+            _ => (1, 1),
+        };
         with_scratch(|scratch| {
-            scratch.resize(src.len().min(COPY_CHUNK), 0);
+            scratch.resize(used.min(COPY_CHUNK), 0);
             let mut done = 0;
-            while done < src.len() {
-                let n = scratch.len().min(src.len() - done);
+            while done < used {
+                let n = scratch.len().min(used - done);
                 scratch[..n].copy_from_slice(&self.src.data(&*caller)[src.start + done..][..n]);
-                let out =
-                    &mut self.dst.data_mut(&mut *caller)[dst.start + ratio * done..][..ratio * n];
-                if widen {
-                    super::unicode::latin1_to_utf16(&scratch[..n], out);
-                } else {
-                    out.copy_from_slice(&scratch[..n]);
+                let out = &mut self.dst.data_mut(&mut *caller)[dst.start + done * num / den..]
+                    [..n * num / den];
+                match op {
+                    Transcode::Latin1ToUtf16 => super::unicode::latin1_to_utf16(&scratch[..n], out),
+                    Transcode::Utf16AsciiPrefix => super::unicode::narrow(&scratch[..n], out),
+                    _ => out.copy_from_slice(&scratch[..n]),
                 }
                 done += n;
             }
         });
-        Ok(())
+        Ok(result)
     }
 }
 
