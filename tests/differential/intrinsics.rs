@@ -298,6 +298,21 @@ pub fn check(call: &Call) -> std::result::Result<(), String> {
             call.dst_memory64,
         ),
     };
+    if let Some(two) = &dst_mem {
+        // The form for engines that lend one memory at a time does the same.
+        let mut lent = Lent {
+            src: call.src_mem.clone(),
+            dst: call.dst_mem.clone().unwrap(),
+        };
+        let (src, len, dst, dst64) = (call.src, call.len, call.dst, call.dst_memory64);
+        let result =
+            host::transcode_lent(call.op, &mut lent, &mut Vec::new(), src, len, dst, dst64);
+        if result != got || lent.dst != *two {
+            return Err(format!(
+                "{call:x?}: transcode_lent gave {result:x?}, transcode {got:x?} (or wrote other bytes)"
+            ));
+        }
+    }
     let before = call.dst_mem.as_ref().unwrap_or(&call.src_mem);
     let after = dst_mem.as_ref().unwrap_or(&src_mem);
     let fail = |what: String| Err(format!("{call:x?}: {what}"));
@@ -338,6 +353,67 @@ pub fn check(call: &Call) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Two memories lent one at a time.
+struct Lent {
+    src: Vec<u8>,
+    dst: Vec<u8>,
+}
+
+impl host::LentMemories for Lent {
+    fn src(&self) -> &[u8] {
+        &self.src
+    }
+
+    fn dst(&mut self) -> &mut [u8] {
+        &mut self.dst
+    }
+}
+
+/// Sources longer than one piece of `transcode_lent`, with a character, a
+/// surrogate pair or the code unit that ends a prefix at every place around
+/// the boundary between pieces, give what `transcode` gives.
+#[test]
+fn lent_memories_cut_pieces_at_code_point_boundaries() {
+    let chunk = host::LENT_CHUNK;
+    for op in Transcode::ALL.iter().copied() {
+        for special in ["é", "東", "😀", "\u{ff}", "\u{100}"] {
+            for shift in 0..8 {
+                let how = source(op);
+                let unit = if how == Source::Utf16 { 2 } else { 1 };
+                // ASCII up to just before the boundary, the special
+                // character, then more ASCII.
+                let before = "a".repeat(chunk / unit as usize - 4 + shift);
+                let text = format!("{before}{special}{}", "b".repeat(300));
+                let bytes = encode(&text, how);
+                let len = (bytes.len() / unit as usize) as u64;
+                let room = len * destination(op).0;
+                let mut two = vec![0xaa; room as usize + 8];
+                let want = host::transcode(
+                    op,
+                    Memories::Two {
+                        src: &bytes,
+                        dst: &mut two,
+                    },
+                    0,
+                    len,
+                    0,
+                    false,
+                );
+                let mut lent = Lent {
+                    src: bytes.clone(),
+                    dst: vec![0xaa; room as usize + 8],
+                };
+                let got = host::transcode_lent(op, &mut lent, &mut Vec::new(), 0, len, 0, false);
+                assert_eq!(got, want, "{op:?} {special:?} shifted {shift}");
+                assert!(
+                    lent.dst == two,
+                    "{op:?} {special:?} shifted {shift}: other bytes"
+                );
+            }
+        }
+    }
 }
 
 /// Random calls of every intrinsic agree with the model.

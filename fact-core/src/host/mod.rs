@@ -103,10 +103,11 @@ pub use resources::{HandleInfo, ResourceTables, ResourceType, SharedResourceTabl
 pub use transcode::{
     copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, destination_range,
     latin1_ascii_prefix, latin1_ascii_prefix_within, latin1_to_utf16, latin1_to_utf16_within,
-    latin1_to_utf8, latin1_to_utf8_within, source_range, transcode, utf16_ascii_prefix,
-    utf16_ascii_prefix_within, utf16_tag, utf16_to_compact, utf16_to_compact_within,
-    utf16_to_latin1, utf16_to_latin1_within, utf16_to_utf8, utf16_to_utf8_within, utf8_to_latin1,
-    utf8_to_latin1_within, utf8_to_utf16, utf8_to_utf16_within, validate_string, Memories,
-    NOT_LATIN1, UTF16_TAG_32, UTF16_TAG_64,
+    latin1_to_utf8, latin1_to_utf8_within, source_range, transcode, transcode_lent,
+    utf16_ascii_prefix, utf16_ascii_prefix_within, utf16_tag, utf16_to_compact,
+    utf16_to_compact_within, utf16_to_latin1, utf16_to_latin1_within, utf16_to_utf8,
+    utf16_to_utf8_within, utf8_to_latin1, utf8_to_latin1_within, utf8_to_utf16,
+    utf8_to_utf16_within, validate_string, LentMemories, Memories, LENT_CHUNK, NOT_LATIN1,
+    UTF16_TAG_32, UTF16_TAG_64,
 };
 pub use unicode::{validate_utf16, validate_utf8};

@@ -77,15 +77,6 @@ impl Memories<'_> {
         }
     }
 
-    /// Copies `src` (a checked source range) to `dst` (a checked destination
-    /// range of the same length).
-    fn copy(&mut self, src: Range<usize>, dst: Range<usize>) {
-        match self {
-            Memories::Two { src: s, dst: d } => d[dst].copy_from_slice(&s[src]),
-            Memories::One(mem) => mem.copy_within(src, dst.start),
-        }
-    }
-
     /// Runs `f` on the bytes of `src` (a checked source range) and `dst` (a
     /// checked destination range).
     fn with<R>(
@@ -248,17 +239,19 @@ struct Checked {
     latin1: bool,
 }
 
-/// Checks the arguments of `op` in the order of the [checks](super#checks).
+/// Checks the arguments of `op` in the order of the [checks](super#checks),
+/// given the source memory and the destination memory's length.
 fn check(
     op: Transcode,
-    mems: &Memories<'_>,
+    src_mem: &[u8],
+    dst_len: usize,
     src: u64,
     len: u64,
     dst: u64,
     dst_memory64: bool,
 ) -> Result<Checked, Trap> {
-    let src = source_range(op, mems.src().len(), src, len)?;
-    let bytes = &mems.src()[src.clone()];
+    let src = source_range(op, src_mem.len(), src, len)?;
+    let bytes = &src_mem[src.clone()];
     let latin1 = match source(op) {
         Source::Utf8 => validate_utf8(bytes).map(|()| false)?,
         // Only these two intrinsics narrow a Latin-1 string.
@@ -268,7 +261,7 @@ fn check(
         Source::Utf16 => unicode::validate_utf16_pairs(bytes).map(|()| false)?,
         Source::Latin1 => false,
     };
-    let dst = destination_range(op, mems.dst_len(), dst, len, dst_memory64)?;
+    let dst = destination_range(op, dst_len, dst, len, dst_memory64)?;
     Ok(Checked {
         src,
         dst,
@@ -314,55 +307,229 @@ pub fn transcode(
     dst: u64,
     dst_memory64: bool,
 ) -> Result<Option<u64>, Trap> {
-    let Checked {
-        src,
-        dst,
-        len,
-        latin1,
-    } = check(op, &mems, src, len, dst, dst_memory64)?;
-    let count = |n: usize| Some(n as u64);
-    Ok(match op {
-        Transcode::CopyUtf8 | Transcode::CopyUtf16 => {
-            mems.copy(src, dst);
-            None
+    let checked = check(op, mems.src(), mems.dst_len(), src, len, dst, dst_memory64)?;
+    let kernel = Kernel::of(op, checked.latin1);
+    let (written, stopped) = mems.with(checked.src.clone(), checked.dst.clone(), |s, d| {
+        kernel.run(s, d)
+    });
+    Ok(answer(op, &checked, dst_memory64, written, stopped))
+}
+
+/// Source bytes [`transcode_lent`] moves per step: small enough to stay in
+/// the cache between the copy out of the source memory and the conversion.
+pub const LENT_CHUNK: usize = 64 * 1024;
+
+/// Two linear memories that an engine lends one at a time, as Wasmtime's
+/// safe API does (a `&mut` to one memory borrows the whole store).
+pub trait LentMemories {
+    /// The source memory's bytes.
+    fn src(&self) -> &[u8];
+    /// The destination memory's bytes.
+    fn dst(&mut self) -> &mut [u8];
+}
+
+/// [`transcode`] between two distinct memories that are lent one at a time.
+///
+/// Checks the arguments (validating the source where it is), then moves the
+/// source through `scratch` in pieces of at most [`LENT_CHUNK`] bytes, each
+/// cut at a code point boundary, and converts each piece into the
+/// destination. Results, traps and the bytes written are those of
+/// [`transcode`] with [`Memories::Two`]; the source is read from memory once,
+/// `scratch` never holds more than a piece, and an intrinsic that stops
+/// early (an ASCII or Latin-1 prefix) copies nothing past where it stops.
+///
+/// # Errors
+///
+/// As [`transcode`].
+///
+/// # Example
+///
+/// ```
+/// use fact_core::host::{self, LentMemories};
+/// use fact_core::Transcode;
+///
+/// struct Pair { caller: Vec<u8>, callee: Vec<u8> }
+/// impl LentMemories for Pair {
+///     fn src(&self) -> &[u8] { &self.caller }
+///     fn dst(&mut self) -> &mut [u8] { &mut self.callee }
+/// }
+///
+/// let mut mems = Pair { caller: "héllo".into(), callee: vec![0; 12] };
+/// let mut scratch = Vec::new();
+/// let units = host::transcode_lent(Transcode::Utf8ToUtf16, &mut mems, &mut scratch, 0, 6, 0, false)?;
+/// assert_eq!(units, Some(5));
+/// assert_eq!(&mems.callee[..10], b"h\0\xe9\0l\0l\0o\0");
+/// # Ok::<(), fact_core::Trap>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn transcode_lent(
+    op: Transcode,
+    mems: &mut impl LentMemories,
+    scratch: &mut Vec<u8>,
+    src: u64,
+    len: u64,
+    dst: u64,
+    dst_memory64: bool,
+) -> Result<Option<u64>, Trap> {
+    let dst_len = mems.dst().len();
+    let checked = check(op, mems.src(), dst_len, src, len, dst, dst_memory64)?;
+    let kernel = Kernel::of(op, checked.latin1);
+    let encoding = source(op);
+    let (mut done, mut written, mut stopped) = (checked.src.start, 0, false);
+    while done < checked.src.end && !stopped {
+        let piece = {
+            let src_mem = mems.src();
+            let end = piece_end(&src_mem[done..checked.src.end], encoding);
+            scratch.clear();
+            scratch.extend_from_slice(&src_mem[done..done + end]);
+            done += end;
+            &scratch[..]
+        };
+        let out = &mut mems.dst()[checked.dst.start + written..checked.dst.end];
+        let (n, stop) = kernel.run(piece, out);
+        written += n;
+        stopped = stop;
+    }
+    Ok(answer(op, &checked, dst_memory64, written, stopped))
+}
+
+/// The length of the next piece of `rest` (the source bytes not yet moved)
+/// for [`transcode_lent`]: at most [`LENT_CHUNK`] bytes, not splitting a
+/// UTF-8 character or a UTF-16 surrogate pair (an even length always ends
+/// between UTF-16 code units). A validated source has a boundary within
+/// every four bytes.
+fn piece_end(rest: &[u8], encoding: Source) -> usize {
+    if rest.len() <= LENT_CHUNK {
+        return rest.len();
+    }
+    let end = LENT_CHUNK;
+    match encoding {
+        Source::Utf8 => (1..=end)
+            .rev()
+            .find(|&e| rest[e] & 0xc0 != 0x80)
+            .unwrap_or(end),
+        Source::Utf16 if unicode::is_high(u16::from_le_bytes([rest[end - 2], rest[end - 1]])) => {
+            end - 2
         }
-        Transcode::Utf16ToCompact if latin1 => {
-            mems.with(src, dst.start..dst.start + len, unicode::narrow);
-            count(len)
+        Source::Utf16 | Source::Latin1 => end,
+    }
+}
+
+/// The conversion an intrinsic applies to its checked source, one piece
+/// or the whole of it at a time.
+#[derive(Clone, Copy)]
+enum Kernel {
+    /// The bytes as they are.
+    Copy,
+    /// UTF-16 code units below 256 to bytes.
+    Narrow,
+    /// Bytes to UTF-16 code units.
+    Widen,
+    /// UTF-8 to UTF-16.
+    Utf8ToUtf16,
+    /// UTF-16 to UTF-8.
+    Utf16ToUtf8,
+    /// Latin-1 to UTF-8.
+    Latin1ToUtf8,
+    /// The UTF-16 code units below 0x80, to bytes, up to the first other one.
+    Utf16AsciiPrefix,
+    /// The bytes below 0x80 up to the first other one.
+    Latin1AsciiPrefix,
+    /// UTF-8 to Latin-1, up to the first code point above U+00FF.
+    Utf8ToLatin1,
+    /// UTF-16 code units below 256, to bytes, up to the first other one.
+    Latin1Prefix,
+}
+
+impl Kernel {
+    /// The kernel of `op`, for a source that is Latin-1 (`latin1`, known for
+    /// a UTF-16 source) or not.
+    fn of(op: Transcode, latin1: bool) -> Kernel {
+        match op {
+            Transcode::CopyUtf8 | Transcode::CopyUtf16 => Kernel::Copy,
+            Transcode::Utf16ToCompact | Transcode::Utf16ToLatin1 if latin1 => Kernel::Narrow,
+            Transcode::Utf16ToCompact => Kernel::Copy,
+            Transcode::Utf16ToLatin1 => Kernel::Latin1Prefix,
+            Transcode::Latin1ToUtf16 => Kernel::Widen,
+            Transcode::Utf8ToUtf16 => Kernel::Utf8ToUtf16,
+            Transcode::Utf16AsciiPrefix => Kernel::Utf16AsciiPrefix,
+            Transcode::Latin1AsciiPrefix => Kernel::Latin1AsciiPrefix,
+            Transcode::Utf16ToUtf8 => Kernel::Utf16ToUtf8,
+            Transcode::Latin1ToUtf8 => Kernel::Latin1ToUtf8,
+            Transcode::Utf8ToLatin1 => Kernel::Utf8ToLatin1,
         }
-        Transcode::Utf16ToCompact => {
-            mems.copy(src, dst);
-            Some(len as u64 | utf16_tag(dst_memory64))
+    }
+
+    /// Converts `src` (validated) into `dst` (room for the worst case of
+    /// `src`). Returns the bytes written and whether the kernel stopped
+    /// before the end of `src`.
+    fn run(self, src: &[u8], dst: &mut [u8]) -> (usize, bool) {
+        match self {
+            Kernel::Copy => {
+                dst[..src.len()].copy_from_slice(src);
+                (src.len(), false)
+            }
+            Kernel::Narrow => {
+                let n = src.len() / 2;
+                unicode::narrow(src, &mut dst[..n]);
+                (n, false)
+            }
+            Kernel::Widen => {
+                let n = 2 * src.len();
+                unicode::latin1_to_utf16(src, &mut dst[..n]);
+                (n, false)
+            }
+            Kernel::Utf8ToUtf16 => (2 * unicode::utf8_to_utf16(src, dst), false),
+            Kernel::Utf16ToUtf8 => (unicode::utf16_to_utf8(src, dst), false),
+            Kernel::Latin1ToUtf8 => (unicode::latin1_to_utf8(src, dst), false),
+            Kernel::Utf16AsciiPrefix => {
+                let n = unicode::utf16_ascii_prefix(src, dst);
+                (n, 2 * n < src.len())
+            }
+            Kernel::Latin1AsciiPrefix => {
+                let n = unicode::ascii_prefix(src);
+                dst[..n].copy_from_slice(&src[..n]);
+                (n, n < src.len())
+            }
+            Kernel::Utf8ToLatin1 => match unicode::utf8_to_latin1(src, dst) {
+                Some(n) => (n, false),
+                // What it wrote before it stopped is no longer counted.
+                None => (0, true),
+            },
+            Kernel::Latin1Prefix => {
+                let n = unicode::utf16_prefix(src, false);
+                unicode::narrow(&src[..2 * n], &mut dst[..n]);
+                (n, 2 * n < src.len())
+            }
         }
-        Transcode::Latin1ToUtf16 => {
-            mems.with(src, dst, unicode::latin1_to_utf16);
-            None
-        }
-        Transcode::Utf8ToUtf16 => count(mems.with(src, dst, unicode::utf8_to_utf16)),
-        Transcode::Utf16AsciiPrefix => count(mems.with(src, dst, unicode::utf16_ascii_prefix)),
-        Transcode::Latin1AsciiPrefix => count(mems.with(src, dst, |s, d| {
-            let n = unicode::ascii_prefix(s);
-            d[..n].copy_from_slice(&s[..n]);
-            n
-        })),
-        Transcode::Utf16ToUtf8 => count(mems.with(src, dst, unicode::utf16_to_utf8)),
-        Transcode::Latin1ToUtf8 => count(mems.with(src, dst, unicode::latin1_to_utf8)),
-        Transcode::Utf8ToLatin1 => Some(
-            mems.with(src, dst, unicode::utf8_to_latin1)
-                .map_or(NOT_LATIN1, |n| n as u64),
-        ),
-        Transcode::Utf16ToLatin1 if latin1 => {
-            mems.with(src, dst, unicode::narrow);
-            count(len)
-        }
-        Transcode::Utf16ToLatin1 => {
-            mems.with(src, dst, |s, d| {
-                let n = unicode::utf16_prefix(s, false);
-                unicode::narrow(&s[..2 * n], &mut d[..n]);
-            });
-            Some(NOT_LATIN1)
-        }
-    })
+    }
+}
+
+/// What `op` returns after its kernel wrote `written` bytes and `stopped`
+/// (or not) before the end of the source.
+fn answer(
+    op: Transcode,
+    checked: &Checked,
+    dst_memory64: bool,
+    written: usize,
+    stopped: bool,
+) -> Option<u64> {
+    let written = written as u64;
+    let len = checked.len as u64;
+    match op {
+        Transcode::CopyUtf8 | Transcode::CopyUtf16 | Transcode::Latin1ToUtf16 => None,
+        Transcode::Utf16ToCompact if checked.latin1 => Some(len),
+        Transcode::Utf16ToCompact => Some(len | utf16_tag(dst_memory64)),
+        Transcode::Utf8ToUtf16 => Some(written / 2),
+        Transcode::Utf16AsciiPrefix
+        | Transcode::Latin1AsciiPrefix
+        | Transcode::Utf16ToUtf8
+        | Transcode::Latin1ToUtf8 => Some(written),
+        Transcode::Utf8ToLatin1 if stopped => Some(NOT_LATIN1),
+        Transcode::Utf8ToLatin1 => Some(written),
+        Transcode::Utf16ToLatin1 if checked.latin1 => Some(len),
+        Transcode::Utf16ToLatin1 => Some(NOT_LATIN1),
+    }
 }
 
 /// [`transcode`] between two memories, for an intrinsic that returns a

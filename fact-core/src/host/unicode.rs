@@ -51,7 +51,7 @@ fn units16(bytes: &[u8; 32]) -> [u16; 16] {
     core::array::from_fn(|k| u16::from_le_bytes([bytes[2 * k], bytes[2 * k + 1]]))
 }
 
-fn is_high(unit: u16) -> bool {
+pub(super) fn is_high(unit: u16) -> bool {
     unit & 0xfc00 == 0xd800
 }
 

@@ -441,37 +441,38 @@ fn validator<T: 'static, A: Addr>(
     )
 }
 
-/// Bytes of scratch buffer a thread keeps between transcoder calls; larger
-/// buffers are freed after use. A buffer kept is reused without being
-/// zeroed or faulted in again, which for megabyte strings costs more than
-/// the transcoding.
-const SCRATCH_KEEP: usize = 4 << 20;
-
-/// Source bytes `copy-utf8`, `copy-utf16` and `latin1-to-utf16` move per
-/// step between two memories (see `Transcoder::in_chunks`).
-const COPY_CHUNK: usize = 64 * 1024;
-
 thread_local! {
-    /// The source bytes of a transcoding between two memories, copied out
-    /// (Wasmtime lends one memory at a time): one buffer per thread, shared
-    /// by every transcoder.
+    /// The pieces of a source that `host::transcode_lent` copies out of one
+    /// memory before writing the other (Wasmtime lends one memory at a time):
+    /// one buffer per thread, shared by every transcoder, at most
+    /// [`host::LENT_CHUNK`] bytes.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `f` with this thread's scratch buffer (a fresh one if it is in
-/// use, which only a transcoder running inside another could cause), then
-/// frees the buffer if it grew past [`SCRATCH_KEEP`].
+/// use, which only a transcoder running inside another could cause).
 fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let result = f(&mut scratch);
-            if scratch.capacity() > SCRATCH_KEEP {
-                *scratch = Vec::new();
-            }
-            result
-        }
+        Ok(mut scratch) => f(&mut scratch),
         Err(_) => f(&mut Vec::new()),
     })
+}
+
+/// The two memories of a [`Transcoder`], lent by the store one at a time.
+struct Lent<'a, 'b, T: 'static> {
+    caller: &'a mut Caller<'b, T>,
+    src: Memory,
+    dst: Memory,
+}
+
+impl<T: 'static> host::LentMemories for Lent<'_, '_, T> {
+    fn src(&self) -> &[u8] {
+        self.src.data(&*self.caller)
+    }
+
+    fn dst(&mut self) -> &mut [u8] {
+        self.dst.data_mut(&mut *self.caller)
+    }
 }
 
 /// One `transcode` import: an intrinsic between two memories.
@@ -517,97 +518,17 @@ impl Transcoder {
         let result = if self.src.data_ptr(&*caller) == self.dst.data_ptr(&*caller) {
             let mem = self.dst.data_mut(&mut *caller);
             host::transcode(op, Memories::One(mem), src, len, dst, dst_memory64)
-        } else if matches!(
-            op,
-            Transcode::CopyUtf8
-                | Transcode::CopyUtf16
-                | Transcode::Latin1ToUtf16
-                | Transcode::Utf16AsciiPrefix
-                | Transcode::Latin1AsciiPrefix
-        ) {
-            self.in_chunks(caller, src, len, dst)
         } else {
-            let src_len = self.src.data_size(&*caller);
-            match host::source_range(op, src_len, src, len) {
-                Ok(range) => with_scratch(|scratch| {
-                    scratch.clear();
-                    scratch.extend_from_slice(&self.src.data(&*caller)[range]);
-                    let mems = Memories::Two {
-                        src: scratch,
-                        dst: self.dst.data_mut(&mut *caller),
-                    };
-                    host::transcode(op, mems, 0, len, dst, dst_memory64)
-                }),
-                Err(trap) => Err(trap),
-            }
+            let mut mems = Lent {
+                caller,
+                src: self.src,
+                dst: self.dst,
+            };
+            with_scratch(|scratch| {
+                host::transcode_lent(op, &mut mems, scratch, src, len, dst, dst_memory64)
+            })
         };
         result.map_err(Error::new)
-    }
-
-    /// The intrinsics between two memories whose destination bytes follow
-    /// a prefix of their source bytes at a fixed ratio: `copy-utf8`,
-    /// `copy-utf16`, `latin1-to-utf16` (the whole source) and the two
-    /// `ascii-prefix` ones (up to the first code unit from 0x80 on). Checks
-    /// both ranges and validates a UTF-8 or UTF-16 source where it is, finds
-    /// the prefix there too, then moves just that prefix through the scratch
-    /// buffer in chunks of at most [`COPY_CHUNK`] bytes, which stay in the
-    /// cache: a long string needs no large buffer and is read from memory
-    /// once, and an ASCII prefix that stops early costs no copy of the rest.
-    fn in_chunks<T: 'static>(
-        &self,
-        caller: &mut Caller<'_, T>,
-        src: u64,
-        len: u64,
-        dst: u64,
-    ) -> Result<Option<u64>, Trap> {
-        let op = self.op;
-        let data = self.src.data(&*caller);
-        let src = host::source_range(op, data.len(), src, len)?;
-        let bytes = &data[src.clone()];
-        match op {
-            Transcode::CopyUtf16 | Transcode::Utf16AsciiPrefix => {
-                super::unicode::validate_utf16_pairs(bytes)?
-            }
-            Transcode::CopyUtf8 => host::validate_utf8(bytes)?,
-            _ => {}
-        }
-        // The source bytes to move, and the intrinsic's result.
-        let (used, result) = match op {
-            Transcode::Utf16AsciiPrefix => {
-                let n = super::unicode::utf16_prefix(bytes, true);
-                (2 * n, Some(n as u64))
-            }
-            Transcode::Latin1AsciiPrefix => {
-                let n = super::unicode::ascii_prefix(bytes);
-                (n, Some(n as u64))
-            }
-            _ => (src.len(), None),
-        };
-        let dst_len = self.dst.data_size(&*caller);
-        let dst = host::destination_range(op, dst_len, dst, len, self.dst_memory64)?;
-        // Destination bytes per source byte, as a fraction.
-        let (num, den) = match op {
-            Transcode::Latin1ToUtf16 => (2, 1),
-            Transcode::Utf16AsciiPrefix => (1, 2),
-            _ => (1, 1),
-        };
-        with_scratch(|scratch| {
-            scratch.resize(used.min(COPY_CHUNK), 0);
-            let mut done = 0;
-            while done < used {
-                let n = scratch.len().min(used - done);
-                scratch[..n].copy_from_slice(&self.src.data(&*caller)[src.start + done..][..n]);
-                let out = &mut self.dst.data_mut(&mut *caller)[dst.start + done * num / den..]
-                    [..n * num / den];
-                match op {
-                    Transcode::Latin1ToUtf16 => super::unicode::latin1_to_utf16(&scratch[..n], out),
-                    Transcode::Utf16AsciiPrefix => super::unicode::narrow(&scratch[..n], out),
-                    _ => out.copy_from_slice(&scratch[..n]),
-                }
-                done += n;
-            }
-        });
-        Ok(result)
     }
 }
 
