@@ -28,7 +28,10 @@
 //! | `resource` `borrow-rep:S:D` | [`ResourceTables::borrow_rep`] |
 //!
 //! [`transcode()`] dispatches on a [`Transcode`](crate::Transcode) from the
-//! import table.
+//! import table. An engine that lends one memory at a time (Wasmtime's safe
+//! API does) calls [`transcode_lent`] instead, which validates the source
+//! where it is and moves it in pieces of [`LENT_CHUNK`] bytes through a
+//! buffer of the engine's.
 //!
 //! # Checks
 //!
@@ -65,9 +68,11 @@
 //!
 //! The intrinsics validate in bulk (UTF-8 with SIMD where the CPU has it,
 //! UTF-16 16 code units at a time) and convert runs of ASCII (of Latin-1,
-//! when narrowing UTF-16) 16 code units at a time; they allocate nothing,
-//! except a copy of the source when a `_within` form is given overlapping
-//! ranges.
+//! when narrowing UTF-16) 16 code units at a time; with the `simd` feature,
+//! UTF-16 validation and the conversions between UTF-8 and UTF-16 (and from
+//! Latin-1 to UTF-8) of 64 bytes or more use SIMD kernels (`fact-simd`,
+//! over simdutf). They allocate nothing, except a copy of the source when a
+//! `_within` form is given overlapping ranges.
 //!
 //! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
 //! into Wasmtime's core-wasm API.
