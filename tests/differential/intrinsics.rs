@@ -416,6 +416,55 @@ fn lent_memories_cut_pieces_at_code_point_boundaries() {
     }
 }
 
+/// Overlapping source and destination ranges in one memory give what two
+/// memories give, for sources read onto the stack and longer ones.
+#[test]
+fn overlapping_ranges_within_one_memory_read_the_source_first() {
+    for op in [
+        Transcode::Latin1ToUtf16,
+        Transcode::Utf8ToUtf16,
+        Transcode::CopyUtf8,
+    ] {
+        for len in [10usize, 512, 513, 2000] {
+            let text: String = "aé".repeat(len).chars().take(len).collect();
+            let bytes = match op {
+                Transcode::Latin1ToUtf16 => encode(&text, Source::Latin1),
+                _ => encode(&text, Source::Utf8),
+            };
+            let units = bytes.len() as u64;
+            let room = units * destination(op).0;
+            for at in [0u64, 2, units / 2 & !1] {
+                let mut one = vec![0xaa; (units + room + 8) as usize];
+                one[..bytes.len()].copy_from_slice(&bytes);
+                let got = host::transcode(op, Memories::One(&mut one), 0, units, at, false);
+                let mut two = vec![0xaa; one.len()];
+                let want = host::transcode(
+                    op,
+                    Memories::Two {
+                        src: &bytes,
+                        dst: &mut two,
+                    },
+                    0,
+                    units,
+                    at,
+                    false,
+                );
+                assert_eq!(got, want, "{op:?} {len} at {at}");
+                let end = (at + room) as usize;
+                let written = match got {
+                    Ok(Some(n)) if op == Transcode::Utf8ToUtf16 => at as usize + 2 * n as usize,
+                    _ => end,
+                };
+                assert_eq!(
+                    one[at as usize..written],
+                    two[at as usize..written],
+                    "{op:?} {len} at {at}"
+                );
+            }
+        }
+    }
+}
+
 /// Random calls of every intrinsic agree with the model.
 #[test]
 fn host_intrinsics_follow_their_contract_on_random_memories() {

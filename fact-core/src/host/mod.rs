@@ -71,8 +71,8 @@
 //! when narrowing UTF-16) 16 code units at a time; with the `simd` feature,
 //! UTF-16 validation and the conversions between UTF-8 and UTF-16 (and from
 //! Latin-1 to UTF-8) of 64 bytes or more use SIMD kernels (`fact-simd`,
-//! over simdutf). They allocate nothing, except a copy of the source when a
-//! `_within` form is given overlapping ranges.
+//! over simdutf). They allocate nothing, except a copy of a source of more
+//! than 512 bytes when a `_within` form is given overlapping ranges.
 //!
 //! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
 //! into Wasmtime's core-wasm API.

@@ -91,9 +91,17 @@ impl Memories<'_> {
                 if src.end <= dst.start || dst.end <= src.start {
                     let (s, d) = disjoint(mem, src, dst);
                     f(s, d)
-                } else {
+                } else if src.len() <= OVERLAP_ON_STACK {
                     // Overlapping ranges within one memory: read everything
-                    // first. Only hostile or broken guests get here.
+                    // first. The spec's widening of a Latin-1 prefix in place
+                    // (`latin1-to-utf16` with `src == dst`, after a
+                    // `latin1+utf16` buffer grows) gets here, mostly with a
+                    // short prefix; so do hostile guests.
+                    let mut buf = [0u8; OVERLAP_ON_STACK];
+                    let s = &mut buf[..src.len()];
+                    s.copy_from_slice(&mem[src]);
+                    f(s, &mut mem[dst])
+                } else {
                     let s = mem[src].to_vec();
                     f(&s, &mut mem[dst])
                 }
@@ -101,6 +109,10 @@ impl Memories<'_> {
         }
     }
 }
+
+/// Source bytes of overlapping ranges within one memory that are read onto
+/// the stack; longer sources are read into a heap buffer.
+const OVERLAP_ON_STACK: usize = 512;
 
 /// Splits one memory into a shared source and a mutable destination; the
 /// ranges must not overlap.

@@ -540,13 +540,18 @@ pub(super) fn utf8_to_latin1(src: &[u8], dst: &mut [u8]) -> Option<usize> {
 /// The conversions that `fact-simd` does with vector instructions, on the
 /// byte slices of the kernels above. Each returns `None` where it does not
 /// apply, and the caller falls back to its scalar loop: a source shorter than
-/// `MIN_LEN` bytes (the call costs more than it saves), or a
+/// `MIN_LEN` (`VALIDATE_MIN_LEN`) bytes (the call costs more than it saves), or a
 /// UTF-16 slice that is not 2-aligned in the host's address space (no `u16`
 /// view of it exists).
 #[cfg(feature = "simd")]
 mod simd {
-    /// Source bytes below which the scalar loops are as fast.
+    /// Source bytes below which the scalar conversions are as fast.
     const MIN_LEN: usize = 64;
+
+    /// Source bytes below which the scalar UTF-16 validator is as fast:
+    /// simdutf's set-up costs about 600 instructions a call, which the
+    /// scalar loop (16 code units at a time) spends on 500 bytes or so.
+    const VALIDATE_MIN_LEN: usize = 512;
 
     pub(super) fn utf8_to_utf16(src: &[u8], dst: &mut [u8]) -> Option<usize> {
         if src.len() < MIN_LEN {
@@ -576,7 +581,7 @@ mod simd {
 
     /// Whether `bytes` (an odd trailing byte ignored) is UTF-16.
     pub(super) fn validate_utf16(bytes: &[u8]) -> Option<bool> {
-        if bytes.len() < MIN_LEN {
+        if bytes.len() < VALIDATE_MIN_LEN {
             return None;
         }
         let even = bytes.len() & !1;
@@ -825,8 +830,8 @@ mod tests {
             &[0x0100],
             &[0xffff],
         ];
-        // Up to 70 units: past the length where `simd` takes over.
-        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 50, 70] {
+        // Up to 300 units: past the lengths where `simd` takes over.
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 50, 70, 300] {
             for at in 0..=len {
                 for special in specials {
                     let mut u = vec![0x61u16; len];
