@@ -433,7 +433,7 @@ fn overlapping_ranges_within_one_memory_read_the_source_first() {
             };
             let units = bytes.len() as u64;
             let room = units * destination(op).0;
-            for at in [0u64, 2, units / 2 & !1] {
+            for at in [0u64, 2, (units / 2) & !1] {
                 let mut one = vec![0xaa; (units + room + 8) as usize];
                 one[..bytes.len()].copy_from_slice(&bytes);
                 let got = host::transcode(op, Memories::One(&mut one), 0, units, at, false);

@@ -393,19 +393,48 @@
           local.set 5
           local.get 4
           i32.wrap_i64
-          local.set 13
-          local.get 10
-          local.get 13
-          local.get 10
-          call 3
+          local.tee 13
+          i32.const 256
+          i32.le_u
+          if ;; label = @4
+            local.get 13
+            local.set 11
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 11
+                i32.eqz
+                br_if 1 (;@5;)
+                local.get 11
+                i32.const 1
+                i32.sub
+                local.set 11
+                local.get 10
+                local.get 11
+                i32.const 1
+                i32.shl
+                i32.add
+                local.get 10
+                local.get 11
+                i32.add
+                i32.load8_u 1
+                i32.store16 1 align=1
+                br 0 (;@6;)
+              end
+            end
+          else
+            local.get 10
+            local.get 13
+            local.get 10
+            call 3
+          end
           local.get 5
           i64.const 2
           i64.mul
-          local.set 12
-          local.get 0
-          local.get 12
-          i64.add
           local.set 4
+          local.get 0
+          local.get 4
+          i64.add
+          local.set 12
           local.get 1
           local.get 5
           i64.sub
@@ -418,7 +447,7 @@
           local.get 11
           i32.add
           local.tee 14
-          local.get 4
+          local.get 12
           local.get 8
           i32.wrap_i64
           i32.const 2

@@ -168,6 +168,57 @@ impl FuncGen<'_, '_> {
         self.free(value);
     }
 
+    /// `latin1-to-utf16` of the `n` Latin-1 bytes at `at` in `dst` onto the
+    /// same address: the spec's widening, in place, of the prefix that a
+    /// grown `latin1+utf16` buffer kept. For `n` up to [`SHORT_UNITS`] in
+    /// wasm, the last unit first, so that no byte is overwritten before it
+    /// is read; else by the intrinsic. The range was checked when `realloc`
+    /// returned it, so the loads and stores are in bounds.
+    pub(super) fn widen_in_place(&mut self, dst: Side, at: Local, n: Local) {
+        let is64 = dst.mem().is_64();
+        let (mem, _) = self.memory(dst);
+        self.ins(I::LocalGet(n.idx));
+        self.ptr_const(dst, SHORT_UNITS);
+        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        self.ins(I::If(BlockType::Empty));
+        let i = self.copy_of(n);
+        self.ins(I::Block(BlockType::Empty));
+        self.ins(I::Loop(BlockType::Empty));
+        self.ins(I::LocalGet(i.idx));
+        self.ins(if is64 { I::I64Eqz } else { I::I32Eqz });
+        self.ins(I::BrIf(1));
+        self.ins(I::LocalGet(i.idx));
+        self.ptr_const(dst, 1);
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        self.ins(I::LocalSet(i.idx));
+        // Unit `i` moves from `at + i` to `at + 2 * i`.
+        self.ins(I::LocalGet(at.idx));
+        self.ins(I::LocalGet(i.idx));
+        self.ptr_const(dst, 1);
+        self.ins(if is64 { I::I64Shl } else { I::I32Shl });
+        self.ins(if is64 { I::I64Add } else { I::I32Add });
+        self.ins(I::LocalGet(at.idx));
+        self.ins(I::LocalGet(i.idx));
+        self.ins(if is64 { I::I64Add } else { I::I32Add });
+        self.ins(I::I32Load8U(unaligned(mem)));
+        self.ins(I::I32Store16(unaligned(mem)));
+        self.ins(I::Br(0));
+        self.ins(I::End);
+        self.ins(I::End);
+        self.free(i);
+        self.ins(I::Else);
+        let widen = self.st.module.transcoder(
+            Transcode::Latin1ToUtf16,
+            (dst.instance, is64),
+            (dst.instance, is64),
+        );
+        for l in [at, n, at] {
+            self.ins(I::LocalGet(l.idx));
+        }
+        self.ins(I::Call(widen.raw()));
+        self.ins(I::End);
+    }
+
     /// Runs `each(step, from, to)` over the source (and the destination
     /// `dst` at `new`, if any; else `to` is `from`): for a string of at
     /// least one chunk, at every chunk but the last and then at the last

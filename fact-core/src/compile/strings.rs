@@ -438,15 +438,7 @@ impl FuncGen<'_, '_> {
             // As the spec: widen in place the Latin-1 prefix that `realloc`
             // kept, then write the UTF-16 of the rest after it.
             let (latin1_chars, skip) = self.latin1_prefix(s, dst);
-            let widen = self.st.module.transcoder(
-                Transcode::Latin1ToUtf16,
-                (dst.instance, mem.is_64()),
-                (dst.instance, mem.is_64()),
-            );
-            for l in [grown, latin1_chars, grown] {
-                self.ins(I::LocalGet(l.idx));
-            }
-            self.ins(I::Call(widen.raw()));
+            self.widen_in_place(dst, grown, latin1_chars);
             let unit = if latin1 == Transcode::Utf8ToLatin1 {
                 1
             } else {
