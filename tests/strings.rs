@@ -74,9 +74,11 @@ fn invalid_utf8_traps() {
     }
 }
 
-/// Short UTF-8 strings are copied in wasm in 8-byte chunks, the last one
-/// overlapping the others: whatever the length and wherever a non-ASCII
-/// byte sits, the copy must be exact and an invalid byte must trap.
+/// Short UTF-8 strings are copied in wasm in overlapping pieces of 8 and 4
+/// bytes (the first and last of each size), with a loop only for the middle
+/// chunks of strings over 16 bytes and for strings under 4 bytes, checked in
+/// the same pass: whatever the length and wherever a non-ASCII byte sits,
+/// the copy must be exact and an invalid byte must trap.
 #[test]
 fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere() {
     let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -108,6 +110,54 @@ fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere() {
                 fx.trap(&[i32(0x100), i32(len as u32)]),
                 Trap::InvalidUtf8,
                 "{len} bytes, 0xff at {at}"
+            );
+        }
+    }
+}
+
+/// The pieces of a short copy never reach past the string: a string that
+/// ends where the memory ends is copied whatever its length.
+#[test]
+fn short_strings_at_the_end_of_memory_are_copied() {
+    for encoding in [StringEncoding::Utf8, StringEncoding::Utf16] {
+        let (lower, lift) = both(encoding);
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = received.clone();
+        let unit = if encoding == StringEncoding::Utf8 {
+            1
+        } else {
+            2
+        };
+        let mut fx = Fixture::new("f: func(s: string);", lower, lift, move |c, args| {
+            let bytes = callee_read(c, args[0].u64(), unit * args[1].u64() as usize);
+            *seen.lock().unwrap() = bytes;
+            vec![]
+        });
+        let end: u64 = 64 * 65536;
+        for units in 0..=40 {
+            // Non-ASCII every third code unit, so the host validates too.
+            let len = |t: &str| match encoding {
+                StringEncoding::Utf8 => t.len(),
+                _ => t.encode_utf16().count(),
+            };
+            let mut text = String::new();
+            while len(&text) < units {
+                let c = if len(&text) % 3 == 0 { 'é' } else { 'x' };
+                let fits = len(&text) + len(c.encode_utf8(&mut [0; 4])) <= units;
+                text.push(if fits { c } else { 'x' });
+            }
+            let bytes = match encoding {
+                StringEncoding::Utf8 => text.into_bytes(),
+                _ => utf16(&text),
+            };
+            assert_eq!(bytes.len(), unit * units);
+            let at = end - bytes.len() as u64;
+            fx.write(CALLER, at, &bytes);
+            fx.call(&[i32(at as u32), i32(units as u32)]).unwrap();
+            assert_eq!(
+                *received.lock().unwrap(),
+                bytes,
+                "{encoding:?}, {units} units"
             );
         }
     }

@@ -54,7 +54,7 @@
     global.set 1
   )
   (func (;5;) (type 3) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 i32 i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i64 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
         local.get 1
@@ -182,36 +182,61 @@
             local.get 10
             i32.const 256
             i32.le_u
-            if (result i32) ;; label = @5
+            if ;; label = @5
               i64.const 0
               local.set 15
               local.get 10
               i32.const 8
               i32.ge_u
               if ;; label = @6
+                local.get 14
                 local.get 9
-                local.set 16
-                local.get 10
+                i64.load align=1
+                local.tee 16
+                i64.store 1 align=1
+                local.get 16
+                local.get 15
+                i64.or
+                local.set 15
+                local.get 9
+                i32.const 8
+                i32.add
                 local.set 17
+                local.get 14
+                i32.const 8
+                i32.add
+                local.set 18
+                local.get 10
+                i32.const 8
+                i32.sub
+                local.set 19
                 block ;; label = @7
                   loop ;; label = @8
-                    local.get 17
+                    local.get 19
                     i32.const 8
                     i32.le_u
                     br_if 1 (;@7;)
-                    local.get 16
+                    local.get 18
+                    local.get 17
                     i64.load align=1
+                    local.tee 16
+                    i64.store 1 align=1
+                    local.get 16
                     local.get 15
                     i64.or
                     local.set 15
-                    local.get 16
-                    i32.const 8
-                    i32.add
-                    local.set 16
                     local.get 17
                     i32.const 8
-                    i32.sub
+                    i32.add
                     local.set 17
+                    local.get 18
+                    i32.const 8
+                    i32.add
+                    local.set 18
+                    local.get 19
+                    i32.const 8
+                    i32.sub
+                    local.set 19
                     br 0 (;@8;)
                   end
                 end
@@ -220,129 +245,102 @@
                 i32.const 8
                 i32.sub
                 i32.add
-                local.tee 16
+                local.set 17
+                local.get 14
+                local.get 10
+                i32.const 8
+                i32.sub
+                i32.add
+                local.tee 19
+                local.get 17
                 i64.load align=1
+                local.tee 16
+                i64.store 1 align=1
+                local.get 16
                 local.get 15
                 i64.or
                 local.set 15
               else
-                local.get 9
-                local.set 17
                 local.get 10
-                local.set 16
-                block ;; label = @7
-                  loop ;; label = @8
-                    local.get 16
-                    i32.const 0
-                    i32.le_u
-                    br_if 1 (;@7;)
-                    local.get 17
-                    i64.load8_u
-                    local.get 15
-                    i64.or
-                    local.set 15
-                    local.get 17
-                    i32.const 1
-                    i32.add
-                    local.set 17
-                    local.get 16
-                    i32.const 1
-                    i32.sub
-                    local.set 16
-                    br 0 (;@8;)
+                i32.const 4
+                i32.ge_u
+                if ;; label = @7
+                  local.get 14
+                  local.get 9
+                  i64.load32_u align=1
+                  local.tee 16
+                  i64.store32 1 align=1
+                  local.get 16
+                  local.get 15
+                  i64.or
+                  local.set 15
+                  local.get 9
+                  local.get 10
+                  i32.const 4
+                  i32.sub
+                  i32.add
+                  local.set 18
+                  local.get 14
+                  local.get 10
+                  i32.const 4
+                  i32.sub
+                  i32.add
+                  local.tee 19
+                  local.get 18
+                  i64.load32_u align=1
+                  local.tee 16
+                  i64.store32 1 align=1
+                  local.get 16
+                  local.get 15
+                  i64.or
+                  local.set 15
+                else
+                  local.get 9
+                  local.set 17
+                  local.get 14
+                  local.set 19
+                  local.get 10
+                  local.set 18
+                  block ;; label = @8
+                    loop ;; label = @9
+                      local.get 18
+                      i32.eqz
+                      br_if 1 (;@8;)
+                      local.get 19
+                      local.get 17
+                      i64.load8_u
+                      local.tee 16
+                      i64.store8 1
+                      local.get 16
+                      local.get 15
+                      i64.or
+                      local.set 15
+                      local.get 17
+                      i32.const 1
+                      i32.add
+                      local.set 17
+                      local.get 19
+                      i32.const 1
+                      i32.add
+                      local.set 19
+                      local.get 18
+                      i32.const 1
+                      i32.sub
+                      local.set 18
+                      br 0 (;@9;)
+                    end
                   end
                 end
               end
               local.get 15
               i64.const -9187201950435737472
               i64.and
-              i64.eqz
-            else
-              i32.const 0
-            end
-            if ;; label = @5
-              local.get 10
-              i32.const 8
-              i32.ge_u
+              i64.const 0
+              i64.ne
               if ;; label = @6
                 local.get 9
-                local.set 17
-                local.get 14
-                local.set 16
                 local.get 10
-                local.set 18
-                block ;; label = @7
-                  loop ;; label = @8
-                    local.get 18
-                    i32.const 8
-                    i32.le_u
-                    br_if 1 (;@7;)
-                    local.get 16
-                    local.get 17
-                    i64.load align=1
-                    i64.store 1 align=1
-                    local.get 17
-                    i32.const 8
-                    i32.add
-                    local.set 17
-                    local.get 16
-                    i32.const 8
-                    i32.add
-                    local.set 16
-                    local.get 18
-                    i32.const 8
-                    i32.sub
-                    local.set 18
-                    br 0 (;@8;)
-                  end
-                end
-                local.get 9
-                local.get 10
-                i32.const 8
-                i32.sub
-                i32.add
-                local.set 17
-                local.get 14
-                local.get 10
-                i32.const 8
-                i32.sub
-                i32.add
-                local.tee 18
-                local.get 17
-                i64.load align=1
-                i64.store 1 align=1
-              else
-                local.get 9
-                local.set 16
-                local.get 14
-                local.set 18
-                local.get 10
-                local.set 17
-                block ;; label = @7
-                  loop ;; label = @8
-                    local.get 17
-                    i32.const 0
-                    i32.le_u
-                    br_if 1 (;@7;)
-                    local.get 18
-                    local.get 16
-                    i64.load8_u
-                    i64.store8 1
-                    local.get 16
-                    i32.const 1
-                    i32.add
-                    local.set 16
-                    local.get 18
-                    i32.const 1
-                    i32.add
-                    local.set 18
-                    local.get 17
-                    i32.const 1
-                    i32.sub
-                    local.set 17
-                    br 0 (;@8;)
-                  end
-                end
+                call 2
               end
             else
               local.get 9
@@ -355,13 +353,13 @@
             end
             local.get 11
             local.get 12
-            local.set 16
+            local.set 17
             local.set 10
             local.get 7
             local.get 10
             i32.store 1 offset=4
             local.get 7
-            local.get 16
+            local.get 17
             i32.store 1 offset=8
             local.get 6
             i32.const 12

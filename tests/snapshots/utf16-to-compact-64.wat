@@ -136,8 +136,17 @@
           i64.ge_u
           if ;; label = @4
             local.get 0
+            i64.load align=1
+            local.get 5
+            i64.or
+            local.set 5
+            local.get 0
+            i64.const 8
+            i64.add
             local.set 4
             local.get 1
+            i64.const 4
+            i64.sub
             local.set 8
             block ;; label = @5
               loop ;; label = @6
@@ -174,30 +183,37 @@
             i64.or
             local.set 5
           else
-            local.get 0
-            local.set 8
             local.get 1
-            local.set 4
-            block ;; label = @5
-              loop ;; label = @6
-                local.get 4
-                i64.const 0
-                i64.le_u
-                br_if 1 (;@5;)
-                local.get 8
+            i64.const 2
+            i64.ge_u
+            if ;; label = @5
+              local.get 0
+              i64.load32_u align=1
+              local.get 5
+              i64.or
+              local.set 5
+              local.get 0
+              local.get 1
+              i64.const 2
+              i64.sub
+              i64.const 1
+              i64.shl
+              i64.add
+              local.tee 8
+              i64.load32_u align=1
+              local.get 5
+              i64.or
+              local.set 5
+            else
+              local.get 1
+              i64.eqz
+              i32.eqz
+              if ;; label = @6
+                local.get 0
                 i64.load16_u align=1
                 local.get 5
                 i64.or
                 local.set 5
-                local.get 8
-                i64.const 2
-                i64.add
-                local.set 8
-                local.get 4
-                i64.const 1
-                i64.sub
-                local.set 4
-                br 0 (;@6;)
               end
             end
           end
@@ -213,32 +229,54 @@
           i64.const 4
           i64.ge_u
           if ;; label = @4
+            local.get 7
             local.get 0
+            i64.load align=1
+            local.tee 4
+            i64.const 8
+            i64.shr_u
+            local.get 4
+            i64.or
+            i64.const 281470681808895
+            i64.and
+            local.tee 4
+            i64.const 16
+            i64.shr_u
+            local.get 4
+            i64.or
+            i64.store32 1 align=1
+            local.get 0
+            i64.const 8
+            i64.add
             local.set 5
             local.get 7
+            i32.const 4
+            i32.add
             local.set 9
             local.get 1
-            local.set 4
+            i64.const 4
+            i64.sub
+            local.set 8
             block ;; label = @5
               loop ;; label = @6
-                local.get 4
+                local.get 8
                 i64.const 4
                 i64.le_u
                 br_if 1 (;@5;)
                 local.get 9
                 local.get 5
                 i64.load align=1
-                local.tee 8
+                local.tee 4
                 i64.const 8
                 i64.shr_u
-                local.get 8
+                local.get 4
                 i64.or
                 i64.const 281470681808895
                 i64.and
-                local.tee 8
+                local.tee 4
                 i64.const 16
                 i64.shr_u
-                local.get 8
+                local.get 4
                 i64.or
                 i64.store32 1 align=1
                 local.get 5
@@ -249,10 +287,10 @@
                 i32.const 4
                 i32.add
                 local.set 9
-                local.get 4
+                local.get 8
                 i64.const 4
                 i64.sub
-                local.set 4
+                local.set 8
                 br 0 (;@6;)
               end
             end
@@ -273,49 +311,79 @@
             local.tee 9
             local.get 5
             i64.load align=1
-            local.tee 8
+            local.tee 4
             i64.const 8
             i64.shr_u
-            local.get 8
+            local.get 4
             i64.or
             i64.const 281470681808895
             i64.and
-            local.tee 8
+            local.tee 4
             i64.const 16
             i64.shr_u
-            local.get 8
+            local.get 4
             i64.or
             i64.store32 1 align=1
           else
-            local.get 0
-            local.set 4
-            local.get 7
-            local.set 9
             local.get 1
-            local.set 5
-            block ;; label = @5
-              loop ;; label = @6
-                local.get 5
-                i64.const 0
-                i64.le_u
-                br_if 1 (;@5;)
-                local.get 9
-                local.get 4
+            i64.const 2
+            i64.ge_u
+            if ;; label = @5
+              local.get 7
+              local.get 0
+              i64.load32_u align=1
+              local.tee 4
+              i64.const 8
+              i64.shr_u
+              local.get 4
+              i64.or
+              i64.const 281470681808895
+              i64.and
+              local.tee 4
+              i64.const 16
+              i64.shr_u
+              local.get 4
+              i64.or
+              i64.store16 1 align=1
+              local.get 0
+              local.get 1
+              i64.const 2
+              i64.sub
+              i64.const 1
+              i64.shl
+              i64.add
+              local.set 8
+              local.get 7
+              local.get 1
+              i32.wrap_i64
+              i32.const 2
+              i32.sub
+              i32.add
+              local.tee 9
+              local.get 8
+              i64.load32_u align=1
+              local.tee 4
+              i64.const 8
+              i64.shr_u
+              local.get 4
+              i64.or
+              i64.const 281470681808895
+              i64.and
+              local.tee 4
+              i64.const 16
+              i64.shr_u
+              local.get 4
+              i64.or
+              i64.store16 1 align=1
+            else
+              local.get 1
+              i64.eqz
+              i32.eqz
+              if ;; label = @6
+                local.get 7
+                local.get 0
                 i64.load16_u align=1
                 i64.store8 1
-                local.get 4
-                i64.const 2
-                i64.add
-                local.set 4
-                local.get 9
-                i32.const 1
-                i32.add
-                local.set 9
-                local.get 5
-                i64.const 1
-                i64.sub
-                local.set 5
-                br 0 (;@6;)
               end
             end
           end
@@ -360,9 +428,9 @@
           local.get 0
           local.set 8
           i64.const 0
-          local.set 4
-          i64.const 0
           local.set 5
+          i64.const 0
+          local.set 4
           block ;; label = @4
             loop ;; label = @5
               local.get 8
@@ -378,10 +446,10 @@
               local.get 12
               i64.add
               local.set 8
-              local.get 4
+              local.get 5
               i64.const 1
               i64.add
-              local.set 4
+              local.set 5
               br 0 (;@5;)
             end
           end
@@ -390,8 +458,8 @@
           i64.sub
           i64.const 1
           i64.shr_u
-          local.set 5
-          local.get 4
+          local.set 4
+          local.get 5
           i32.wrap_i64
           local.tee 13
           i32.const 256
@@ -427,16 +495,16 @@
             local.get 10
             call 3
           end
-          local.get 5
+          local.get 4
           i64.const 2
           i64.mul
-          local.set 4
+          local.set 5
           local.get 0
-          local.get 4
+          local.get 5
           i64.add
           local.set 12
           local.get 1
-          local.get 5
+          local.get 4
           i64.sub
           local.set 8
           local.get 13

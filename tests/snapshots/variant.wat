@@ -158,7 +158,7 @@
     unreachable
   )
   (func (;7;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i64 i32 i32 i32)
+    (local i32 i32 i32 i32 i64 i64 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -212,36 +212,61 @@
     local.get 1
     i32.const 256
     i32.le_u
-    if (result i32) ;; label = @1
+    if ;; label = @1
       i64.const 0
       local.set 6
       local.get 1
       i32.const 8
       i32.ge_u
       if ;; label = @2
+        local.get 5
         local.get 0
-        local.set 7
-        local.get 1
+        i64.load align=1
+        local.tee 7
+        i64.store 1 align=1
+        local.get 7
+        local.get 6
+        i64.or
+        local.set 6
+        local.get 0
+        i32.const 8
+        i32.add
         local.set 8
+        local.get 5
+        i32.const 8
+        i32.add
+        local.set 9
+        local.get 1
+        i32.const 8
+        i32.sub
+        local.set 10
         block ;; label = @3
           loop ;; label = @4
-            local.get 8
+            local.get 10
             i32.const 8
             i32.le_u
             br_if 1 (;@3;)
-            local.get 7
+            local.get 9
+            local.get 8
             i64.load align=1
+            local.tee 7
+            i64.store 1 align=1
+            local.get 7
             local.get 6
             i64.or
             local.set 6
-            local.get 7
-            i32.const 8
-            i32.add
-            local.set 7
             local.get 8
             i32.const 8
-            i32.sub
+            i32.add
             local.set 8
+            local.get 9
+            i32.const 8
+            i32.add
+            local.set 9
+            local.get 10
+            i32.const 8
+            i32.sub
+            local.set 10
             br 0 (;@4;)
           end
         end
@@ -250,129 +275,102 @@
         i32.const 8
         i32.sub
         i32.add
-        local.tee 7
+        local.set 8
+        local.get 5
+        local.get 1
+        i32.const 8
+        i32.sub
+        i32.add
+        local.tee 10
+        local.get 8
         i64.load align=1
+        local.tee 7
+        i64.store 1 align=1
+        local.get 7
         local.get 6
         i64.or
         local.set 6
       else
-        local.get 0
-        local.set 8
         local.get 1
-        local.set 7
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 7
-            i32.const 0
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 8
-            i64.load8_u
-            local.get 6
-            i64.or
-            local.set 6
-            local.get 8
-            i32.const 1
-            i32.add
-            local.set 8
-            local.get 7
-            i32.const 1
-            i32.sub
-            local.set 7
-            br 0 (;@4;)
+        i32.const 4
+        i32.ge_u
+        if ;; label = @3
+          local.get 5
+          local.get 0
+          i64.load32_u align=1
+          local.tee 7
+          i64.store32 1 align=1
+          local.get 7
+          local.get 6
+          i64.or
+          local.set 6
+          local.get 0
+          local.get 1
+          i32.const 4
+          i32.sub
+          i32.add
+          local.set 9
+          local.get 5
+          local.get 1
+          i32.const 4
+          i32.sub
+          i32.add
+          local.tee 10
+          local.get 9
+          i64.load32_u align=1
+          local.tee 7
+          i64.store32 1 align=1
+          local.get 7
+          local.get 6
+          i64.or
+          local.set 6
+        else
+          local.get 0
+          local.set 8
+          local.get 5
+          local.set 10
+          local.get 1
+          local.set 9
+          block ;; label = @4
+            loop ;; label = @5
+              local.get 9
+              i32.eqz
+              br_if 1 (;@4;)
+              local.get 10
+              local.get 8
+              i64.load8_u
+              local.tee 7
+              i64.store8 1
+              local.get 7
+              local.get 6
+              i64.or
+              local.set 6
+              local.get 8
+              i32.const 1
+              i32.add
+              local.set 8
+              local.get 10
+              i32.const 1
+              i32.add
+              local.set 10
+              local.get 9
+              i32.const 1
+              i32.sub
+              local.set 9
+              br 0 (;@5;)
+            end
           end
         end
       end
       local.get 6
       i64.const -9187201950435737472
       i64.and
-      i64.eqz
-    else
-      i32.const 0
-    end
-    if ;; label = @1
-      local.get 1
-      i32.const 8
-      i32.ge_u
+      i64.const 0
+      i64.ne
       if ;; label = @2
         local.get 0
-        local.set 8
-        local.get 5
-        local.set 7
         local.get 1
-        local.set 9
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 9
-            i32.const 8
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 7
-            local.get 8
-            i64.load align=1
-            i64.store 1 align=1
-            local.get 8
-            i32.const 8
-            i32.add
-            local.set 8
-            local.get 7
-            i32.const 8
-            i32.add
-            local.set 7
-            local.get 9
-            i32.const 8
-            i32.sub
-            local.set 9
-            br 0 (;@4;)
-          end
-        end
-        local.get 0
-        local.get 1
-        i32.const 8
-        i32.sub
-        i32.add
-        local.set 8
-        local.get 5
-        local.get 1
-        i32.const 8
-        i32.sub
-        i32.add
-        local.tee 9
-        local.get 8
-        i64.load align=1
-        i64.store 1 align=1
-      else
-        local.get 0
-        local.set 7
-        local.get 5
-        local.set 9
-        local.get 1
-        local.set 8
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 8
-            i32.const 0
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 9
-            local.get 7
-            i64.load8_u
-            i64.store8 1
-            local.get 7
-            i32.const 1
-            i32.add
-            local.set 7
-            local.get 9
-            i32.const 1
-            i32.add
-            local.set 9
-            local.get 8
-            i32.const 1
-            i32.sub
-            local.set 8
-            br 0 (;@4;)
-          end
-        end
+        call 2
       end
     else
       local.get 0
@@ -483,7 +481,7 @@
     end
   )
   (func (;10;) (type 4) (param i32 i32) (result i32 i32)
-    (local i32 i32 i32 i32 i64 i32 i32 i32)
+    (local i32 i32 i32 i32 i64 i64 i32 i32 i32)
     local.get 1
     i32.const 268435455
     i32.gt_u
@@ -537,36 +535,61 @@
     local.get 1
     i32.const 256
     i32.le_u
-    if (result i32) ;; label = @1
+    if ;; label = @1
       i64.const 0
       local.set 6
       local.get 1
       i32.const 8
       i32.ge_u
       if ;; label = @2
+        local.get 5
         local.get 0
-        local.set 7
-        local.get 1
+        i64.load 1 align=1
+        local.tee 7
+        i64.store align=1
+        local.get 7
+        local.get 6
+        i64.or
+        local.set 6
+        local.get 0
+        i32.const 8
+        i32.add
         local.set 8
+        local.get 5
+        i32.const 8
+        i32.add
+        local.set 9
+        local.get 1
+        i32.const 8
+        i32.sub
+        local.set 10
         block ;; label = @3
           loop ;; label = @4
-            local.get 8
+            local.get 10
             i32.const 8
             i32.le_u
             br_if 1 (;@3;)
-            local.get 7
+            local.get 9
+            local.get 8
             i64.load 1 align=1
+            local.tee 7
+            i64.store align=1
+            local.get 7
             local.get 6
             i64.or
             local.set 6
-            local.get 7
-            i32.const 8
-            i32.add
-            local.set 7
             local.get 8
             i32.const 8
-            i32.sub
+            i32.add
             local.set 8
+            local.get 9
+            i32.const 8
+            i32.add
+            local.set 9
+            local.get 10
+            i32.const 8
+            i32.sub
+            local.set 10
             br 0 (;@4;)
           end
         end
@@ -575,129 +598,102 @@
         i32.const 8
         i32.sub
         i32.add
-        local.tee 7
+        local.set 8
+        local.get 5
+        local.get 1
+        i32.const 8
+        i32.sub
+        i32.add
+        local.tee 10
+        local.get 8
         i64.load 1 align=1
+        local.tee 7
+        i64.store align=1
+        local.get 7
         local.get 6
         i64.or
         local.set 6
       else
-        local.get 0
-        local.set 8
         local.get 1
-        local.set 7
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 7
-            i32.const 0
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 8
-            i64.load8_u 1
-            local.get 6
-            i64.or
-            local.set 6
-            local.get 8
-            i32.const 1
-            i32.add
-            local.set 8
-            local.get 7
-            i32.const 1
-            i32.sub
-            local.set 7
-            br 0 (;@4;)
+        i32.const 4
+        i32.ge_u
+        if ;; label = @3
+          local.get 5
+          local.get 0
+          i64.load32_u 1 align=1
+          local.tee 7
+          i64.store32 align=1
+          local.get 7
+          local.get 6
+          i64.or
+          local.set 6
+          local.get 0
+          local.get 1
+          i32.const 4
+          i32.sub
+          i32.add
+          local.set 9
+          local.get 5
+          local.get 1
+          i32.const 4
+          i32.sub
+          i32.add
+          local.tee 10
+          local.get 9
+          i64.load32_u 1 align=1
+          local.tee 7
+          i64.store32 align=1
+          local.get 7
+          local.get 6
+          i64.or
+          local.set 6
+        else
+          local.get 0
+          local.set 8
+          local.get 5
+          local.set 10
+          local.get 1
+          local.set 9
+          block ;; label = @4
+            loop ;; label = @5
+              local.get 9
+              i32.eqz
+              br_if 1 (;@4;)
+              local.get 10
+              local.get 8
+              i64.load8_u 1
+              local.tee 7
+              i64.store8
+              local.get 7
+              local.get 6
+              i64.or
+              local.set 6
+              local.get 8
+              i32.const 1
+              i32.add
+              local.set 8
+              local.get 10
+              i32.const 1
+              i32.add
+              local.set 10
+              local.get 9
+              i32.const 1
+              i32.sub
+              local.set 9
+              br 0 (;@5;)
+            end
           end
         end
       end
       local.get 6
       i64.const -9187201950435737472
       i64.and
-      i64.eqz
-    else
-      i32.const 0
-    end
-    if ;; label = @1
-      local.get 1
-      i32.const 8
-      i32.ge_u
+      i64.const 0
+      i64.ne
       if ;; label = @2
         local.get 0
-        local.set 8
-        local.get 5
-        local.set 7
         local.get 1
-        local.set 9
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 9
-            i32.const 8
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 7
-            local.get 8
-            i64.load 1 align=1
-            i64.store align=1
-            local.get 8
-            i32.const 8
-            i32.add
-            local.set 8
-            local.get 7
-            i32.const 8
-            i32.add
-            local.set 7
-            local.get 9
-            i32.const 8
-            i32.sub
-            local.set 9
-            br 0 (;@4;)
-          end
-        end
-        local.get 0
-        local.get 1
-        i32.const 8
-        i32.sub
-        i32.add
-        local.set 8
-        local.get 5
-        local.get 1
-        i32.const 8
-        i32.sub
-        i32.add
-        local.tee 9
-        local.get 8
-        i64.load 1 align=1
-        i64.store align=1
-      else
-        local.get 0
-        local.set 7
-        local.get 5
-        local.set 9
-        local.get 1
-        local.set 8
-        block ;; label = @3
-          loop ;; label = @4
-            local.get 8
-            i32.const 0
-            i32.le_u
-            br_if 1 (;@3;)
-            local.get 9
-            local.get 7
-            i64.load8_u 1
-            i64.store8
-            local.get 7
-            i32.const 1
-            i32.add
-            local.set 7
-            local.get 9
-            i32.const 1
-            i32.add
-            local.set 9
-            local.get 8
-            i32.const 1
-            i32.sub
-            local.set 8
-            br 0 (;@4;)
-          end
-        end
+        call 5
       end
     else
       local.get 0

@@ -13,6 +13,11 @@
 //! intrinsic is called, as for a long string: validation and traps stay
 //! the intrinsic's.
 //!
+//! Copies between two sides of the same encoding need no check to be exact,
+//! only to be valid, so a short copy is made in the same pass that checks it
+//! ([`FuncGen::copy_checked_short`]) and the host is called afterwards, to
+//! validate the source where it is, only if some unit was rejected.
+//!
 //! Nothing the spec observes changes: the `realloc` calls of
 //! `store_string_into_range` depend on lengths and on the intrinsic's
 //! result, which the inline path reproduces; the source and destination
@@ -111,13 +116,7 @@ impl FuncGen<'_, '_> {
     /// and, when the shape can fail, has no code unit with a rejected bit:
     /// whether [`FuncGen::convert_short`] is exact for it.
     pub(super) fn short_and_exact(&mut self, s: &Str, shape: Shape) {
-        self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, SHORT_UNITS);
-        self.ins(if s.src.mem().is_64() {
-            I::I64LeU
-        } else {
-            I::I32LeU
-        });
+        self.is_short(s);
         if shape.can_fail() {
             self.ins(I::If(BlockType::Result(ValType::I32)));
             self.check_short(s, shape);
@@ -125,6 +124,17 @@ impl FuncGen<'_, '_> {
             self.ins(I::I32Const(0));
             self.ins(I::End);
         }
+    }
+
+    /// Pushes whether the source string is short: `units <= SHORT_UNITS`.
+    pub(super) fn is_short(&mut self, s: &Str) {
+        self.ins(I::LocalGet(s.units.idx));
+        self.ptr_const(s.src, SHORT_UNITS);
+        self.ins(if s.src.mem().is_64() {
+            I::I64LeU
+        } else {
+            I::I32LeU
+        });
     }
 
     /// Pushes whether no code unit of the (bounds-checked, short) source
@@ -148,6 +158,42 @@ impl FuncGen<'_, '_> {
         self.ins(I::I64And);
         self.ins(I::I64Eqz);
         self.free(acc);
+    }
+
+    /// Copies every code unit of the (bounds-checked, short) source string
+    /// to `new` in `dst`, allocated for as many units, in the same pass that
+    /// checks them: pushes whether some unit has a bit of the shape's
+    /// `reject` mask (`i32`). A copy needs no check to be exact, only to be
+    /// *valid* (a validated copy's shape), so when the push is non-zero the
+    /// bytes are already in place and only the `validate` intrinsic is left
+    /// to run. Reading and writing in one pass halves the memory traffic of
+    /// the check-then-copy that conversions need.
+    pub(super) fn copy_checked_short(&mut self, s: &Str, dst: Side, new: Local, shape: Shape) {
+        debug_assert_eq!(shape.src_unit, shape.dst_unit, "only copies are fused");
+        let acc = self.local(ValType::I64);
+        let value = self.local(ValType::I64);
+        self.ins(I::I64Const(0));
+        self.ins(I::LocalSet(acc.idx));
+        self.by_chunks(s, Some((dst, new)), shape, &mut |f, step, from, to| {
+            let bytes = shape.src_unit * step;
+            let (load, store) = (f.load(s.src, bytes), f.store(dst, bytes));
+            f.ins(I::LocalGet(to.idx));
+            f.ins(I::LocalGet(from.idx));
+            f.ins(load);
+            f.ins(I::LocalTee(value.idx));
+            f.ins(store);
+            f.ins(I::LocalGet(value.idx));
+            f.ins(I::LocalGet(acc.idx));
+            f.ins(I::I64Or);
+            f.ins(I::LocalSet(acc.idx));
+        });
+        self.ins(I::LocalGet(acc.idx));
+        self.ins(I::I64Const(shape.reject_mask() as i64));
+        self.ins(I::I64And);
+        self.ins(I::I64Const(0));
+        self.ins(I::I64Ne);
+        self.free(acc);
+        self.free(value);
     }
 
     /// Converts every code unit of the (bounds-checked, short, checked)
@@ -220,10 +266,15 @@ impl FuncGen<'_, '_> {
     }
 
     /// Runs `each(step, from, to)` over the source (and the destination
-    /// `dst` at `new`, if any; else `to` is `from`): for a string of at
-    /// least one chunk, at every chunk but the last and then at the last
-    /// chunk, which ends where the string ends (overlapping the one
-    /// before); for a shorter one, at every unit (`step` 1).
+    /// `dst` at `new`, if any; else `to` is `from`) in pieces of `step`
+    /// units that together cover every unit, the way a `memcpy` covers a
+    /// short range: a string of at least one chunk as its first chunk, the
+    /// chunks in between (a loop, for strings over two chunks), and its last
+    /// chunk, which ends where the string ends and may overlap the one
+    /// before; a shorter one as two overlapping pieces of the largest power
+    /// of two of units that fits (one unit alone only for a one-unit
+    /// string). No unit moves alone and no loop runs for a string of up to
+    /// two chunks, the common case.
     fn by_chunks(
         &mut self,
         s: &Str,
@@ -231,42 +282,52 @@ impl FuncGen<'_, '_> {
         shape: Shape,
         each: &mut dyn FnMut(&mut Self, u32, Local, Local),
     ) {
+        let new = dst.map(|(_, new)| new);
         let is64 = s.src.mem().is_64();
         let chunk = shape.chunk_units();
-        self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, u64::from(chunk));
-        self.ins(if is64 { I::I64GeU } else { I::I32GeU });
-        self.ins(I::If(BlockType::Empty));
-        // Every chunk but the last: while more than one chunk is left.
-        self.unit_loop(s, dst, shape, chunk, each);
-        // The last chunk, ending where the string ends.
-        self.chunk_from_end(s.src, s.ptr, s, shape.src_unit, chunk);
-        let from = self.local_set_new(ptr_type(s.src.mem()));
-        let to = dst.map(|(dst, new)| {
-            self.chunk_from_end(dst, new, s, shape.dst_unit, chunk);
-            self.local_set_new(ptr_type(dst.mem()))
-        });
-        each(self, chunk, from, to.unwrap_or(from));
-        for l in [Some(from), to].into_iter().flatten() {
-            self.free(l);
+        // Pieces of `chunk`, `chunk / 2`, ..., 2 units: `if units >= step`,
+        // each in the `else` of the one before.
+        let steps: Vec<u32> = core::iter::successors(Some(chunk), |&n| Some(n / 2))
+            .take_while(|&n| n >= 2 && n * 2 >= chunk)
+            .collect();
+        for &step in &steps {
+            self.ins(I::LocalGet(s.units.idx));
+            self.ptr_const(s.src, u64::from(step));
+            self.ins(if is64 { I::I64GeU } else { I::I32GeU });
+            self.ins(I::If(BlockType::Empty));
+            each(self, step, s.ptr, new.unwrap_or(s.ptr));
+            if step == chunk {
+                self.middle_chunks(s, dst, shape, each);
+            }
+            self.piece_from_end(s, dst, shape, step, each);
+            self.ins(I::Else);
         }
-        self.ins(I::Else);
-        // Shorter than a chunk: unit by unit.
-        self.unit_loop(s, dst, shape, 1, each);
-        self.ins(I::End);
+        if steps.last() == Some(&2) {
+            // One unit, or none.
+            self.ins(I::LocalGet(s.units.idx));
+            self.ins(if is64 { I::I64Eqz } else { I::I32Eqz });
+            self.ins(I::I32Eqz);
+            self.ins(I::If(BlockType::Empty));
+            each(self, 1, s.ptr, new.unwrap_or(s.ptr));
+            self.ins(I::End);
+        } else {
+            // A few units: one by one, which takes fewer bytes than more
+            // pieces.
+            self.unit_loop(s, dst, shape, each);
+        }
+        for _ in &steps {
+            self.ins(I::End);
+        }
     }
 
-    /// Runs `each(step, from, to)` from the start of the string, `step`
-    /// units (a chunk, or 1) at a time: for a chunk, while more than one
-    /// chunk is left; for 1, at every unit. Counts the units left rather
-    /// than comparing addresses, which could wrap at the end of a 4 GiB
-    /// memory.
+    /// Runs `each(1, from, to)` at every unit of the string. Counts the
+    /// units left rather than comparing addresses, which could wrap at the
+    /// end of a 4 GiB memory.
     fn unit_loop(
         &mut self,
         s: &Str,
         dst: Option<(Side, Local)>,
         shape: Shape,
-        step: u32,
         each: &mut dyn FnMut(&mut Self, u32, Local, Local),
     ) {
         let is64 = s.src.mem().is_64();
@@ -276,19 +337,88 @@ impl FuncGen<'_, '_> {
         self.ins(I::Block(BlockType::Empty));
         self.ins(I::Loop(BlockType::Empty));
         self.ins(I::LocalGet(left.idx));
-        let keep = if step == 1 { 0 } else { step };
-        self.ptr_const(s.src, u64::from(keep));
-        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        self.ins(if is64 { I::I64Eqz } else { I::I32Eqz });
         self.ins(I::BrIf(1));
-        each(self, step, from, to.unwrap_or(from));
-        self.push_addr(s.src, from, shape.src_unit * step);
+        each(self, 1, from, to.unwrap_or(from));
+        self.push_addr(s.src, from, shape.src_unit);
         self.ins(I::LocalSet(from.idx));
         if let (Some((dst, _)), Some(to)) = (dst, to) {
-            self.push_addr(dst, to, shape.dst_unit * step);
+            self.push_addr(dst, to, shape.dst_unit);
             self.ins(I::LocalSet(to.idx));
         }
         self.ins(I::LocalGet(left.idx));
-        self.ptr_const(s.src, u64::from(step));
+        self.ptr_const(s.src, 1);
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        self.ins(I::LocalSet(left.idx));
+        self.ins(I::Br(0));
+        self.ins(I::End);
+        self.ins(I::End);
+        for l in [Some(from), to, Some(left)].into_iter().flatten() {
+            self.free(l);
+        }
+    }
+
+    /// Runs `each(step, at_end, at_end)` on the piece of `step` units that
+    /// ends where the string ends.
+    fn piece_from_end(
+        &mut self,
+        s: &Str,
+        dst: Option<(Side, Local)>,
+        shape: Shape,
+        step: u32,
+        each: &mut dyn FnMut(&mut Self, u32, Local, Local),
+    ) {
+        self.chunk_from_end(s.src, s.ptr, s, shape.src_unit, step);
+        let from = self.local_set_new(ptr_type(s.src.mem()));
+        let to = dst.map(|(dst, new)| {
+            self.chunk_from_end(dst, new, s, shape.dst_unit, step);
+            self.local_set_new(ptr_type(dst.mem()))
+        });
+        each(self, step, from, to.unwrap_or(from));
+        for l in [Some(from), to].into_iter().flatten() {
+            self.free(l);
+        }
+    }
+
+    /// Runs `each(chunk, from, to)` on every whole chunk after the first
+    /// while more than one chunk is left: the chunks between the first and
+    /// the last of a string of over two chunks. Counts the units left rather
+    /// than comparing addresses, which could wrap at the end of a 4 GiB
+    /// memory.
+    fn middle_chunks(
+        &mut self,
+        s: &Str,
+        dst: Option<(Side, Local)>,
+        shape: Shape,
+        each: &mut dyn FnMut(&mut Self, u32, Local, Local),
+    ) {
+        let is64 = s.src.mem().is_64();
+        let chunk = shape.chunk_units();
+        self.push_addr(s.src, s.ptr, shape.src_unit * chunk);
+        let from = self.local_set_new(ptr_type(s.src.mem()));
+        let to = dst.map(|(dst, new)| {
+            self.push_addr(dst, new, shape.dst_unit * chunk);
+            self.local_set_new(ptr_type(dst.mem()))
+        });
+        self.ins(I::LocalGet(s.units.idx));
+        self.ptr_const(s.src, u64::from(chunk));
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        let left = self.local_set_new(ptr_type(s.src.mem()));
+        self.ins(I::Block(BlockType::Empty));
+        self.ins(I::Loop(BlockType::Empty));
+        self.ins(I::LocalGet(left.idx));
+        self.ptr_const(s.src, u64::from(chunk));
+        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        self.ins(I::BrIf(1));
+        each(self, chunk, from, to.unwrap_or(from));
+        self.push_addr(s.src, from, shape.src_unit * chunk);
+        self.ins(I::LocalSet(from.idx));
+        if let (Some((dst, _)), Some(to)) = (dst, to) {
+            self.push_addr(dst, to, shape.dst_unit * chunk);
+            self.ins(I::LocalSet(to.idx));
+        }
+        self.ins(I::LocalGet(left.idx));
+        self.ptr_const(s.src, u64::from(chunk));
         self.ins(if is64 { I::I64Sub } else { I::I32Sub });
         self.ins(I::LocalSet(left.idx));
         self.ins(I::Br(0));

@@ -199,9 +199,10 @@ impl FuncGen<'_, '_> {
     /// an intrinsic that copied between two memories itself would need
     /// both at once, which engines such as Wasmtime only lend one at a time.
     ///
-    /// A short string whose code units show it valid (ASCII for UTF-8, no
-    /// unit above 0x7FFF for UTF-16) is copied in wasm instead, with no call
-    /// to the host (`short_strings.rs`).
+    /// A short string is copied in wasm instead, in one pass that also
+    /// checks its code units (`short_strings.rs`): when they show it valid
+    /// (ASCII for UTF-8, no unit above 0x7FFF for UTF-16) the host is not
+    /// called at all, and otherwise only to validate it where it is.
     fn store_validated_copy(&mut self, s: &Str, utf16: bool, dst: Side, out: Out) {
         let unit = if utf16 { 2 } else { 1 };
         self.dst_units(s, dst, out.len);
@@ -209,9 +210,12 @@ impl FuncGen<'_, '_> {
         let new = self.realloc(dst, None, unit, Len::Local(bytes));
         self.set(out.ptr, new);
         let shape = Shape::validated_copy(utf16);
-        self.short_and_exact(s, shape);
+        self.is_short(s);
         self.ins(I::If(BlockType::Empty));
-        self.convert_short(s, dst, new, shape);
+        self.copy_checked_short(s, dst, new, shape);
+        self.ins(I::If(BlockType::Empty));
+        self.validate(s, utf16);
+        self.ins(I::End);
         self.ins(I::Else);
         self.validate(s, utf16);
         self.memory_copy(s.src, s.ptr, dst, new, s.units, unit);
