@@ -6,9 +6,8 @@
 //! crate holds the few calls into simdutf, each behind a signature that makes
 //! the call sound for *any* input:
 //!
-//! - a UTF-8 source is a `&str`, so it is valid by construction, as
-//!   simdutf's `valid` conversions require;
-//! - a UTF-16 source is validated (by simdutf) before it is converted;
+//! - a UTF-8 or UTF-16 source is validated (by simdutf) before it is
+//!   converted, as simdutf's `valid` conversions require;
 //! - every destination is checked to have room for the worst case of the
 //!   conversion, which bounds what simdutf writes;
 //! - `&`/`&mut` borrows guarantee the source and destination do not overlap.
@@ -25,7 +24,7 @@
 //!
 //! ```
 //! let mut units = [0u16; 6];
-//! let n = fact_simd::utf8_to_utf16("naïve", &mut units);
+//! let n = fact_simd::utf8_to_utf16("naïve".as_bytes(), &mut units).unwrap();
 //! assert_eq!(&units[..n], &"naïve".encode_utf16().map(u16::to_le).collect::<Vec<_>>()[..]);
 //!
 //! let mut bytes = [0u8; 15];
@@ -37,25 +36,39 @@
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![no_std]
 
-/// Writes `src` to `dst` as UTF-16 and returns the number of code units
-/// written.
+/// Whether `src` is UTF-8: exactly what `core::str::from_utf8` accepts (no
+/// stray continuation byte, truncated sequence, overlong encoding, encoded
+/// surrogate or code point above U+10FFFF).
+pub fn validate_utf8(src: &[u8]) -> bool {
+    simdutf::validate_utf8(src)
+}
+
+/// Checks that `src` is UTF-8, then writes it to `dst` as UTF-16. Returns the
+/// number of code units written, or `None` (and writes nothing) if `src` is
+/// not UTF-8.
 ///
 /// # Panics
 ///
 /// If `dst` has fewer than `src.len()` code units (the worst case: one unit
 /// per byte).
-pub fn utf8_to_utf16(src: &str, dst: &mut [u16]) -> usize {
+pub fn utf8_to_utf16(src: &[u8], dst: &mut [u16]) -> Option<usize> {
     assert!(
         dst.len() >= src.len(),
         "utf8_to_utf16: destination too short"
     );
     if src.is_empty() {
-        return 0;
+        return Some(0);
     }
-    // SAFETY: `src` is valid UTF-8 (a `&str`) and readable for `src.len()`
-    // bytes; its UTF-16 form has at most `src.len()` code units, all of which
-    // `dst` can hold; the borrows do not overlap; a `&mut [u16]` is aligned.
-    unsafe { simdutf::convert_valid_utf8_to_utf16le(src.as_ptr(), src.len(), dst.as_mut_ptr()) }
+    if !validate_utf8(src) {
+        return None;
+    }
+    // SAFETY: `src` is valid UTF-8 (checked above) and readable for
+    // `src.len()` bytes; its UTF-16 form has at most `src.len()` code units,
+    // all of which `dst` can hold; the borrows do not overlap; a `&mut [u16]`
+    // is aligned.
+    Some(unsafe {
+        simdutf::convert_valid_utf8_to_utf16le(src.as_ptr(), src.len(), dst.as_mut_ptr())
+    })
 }
 
 /// Checks that `src` is UTF-16 (every surrogate paired), then writes it to
@@ -173,8 +186,29 @@ mod tests {
     fn utf8_to_utf16_matches_std() {
         for s in strings() {
             let mut dst = std::vec![0u16; s.len()];
-            let n = utf8_to_utf16(&s, &mut dst);
+            let n = utf8_to_utf16(s.as_bytes(), &mut dst).unwrap();
             assert_eq!(dst[..n], utf16(&s)[..], "{s:?}");
+        }
+    }
+
+    #[test]
+    fn utf8_is_validated_as_std_does_and_nothing_is_written() {
+        for s in strings().iter().filter(|s| !s.is_empty()).step_by(3) {
+            let bytes = s.as_bytes();
+            for at in [0, bytes.len() / 2, bytes.len() - 1] {
+                for bad in [0x80u8, 0xc0, 0xe0, 0xed, 0xf4, 0xf5, 0xff] {
+                    let mut bytes = bytes.to_vec();
+                    bytes[at] = bad;
+                    let valid = core::str::from_utf8(&bytes).is_ok();
+                    assert_eq!(validate_utf8(&bytes), valid, "{s:?}, {bad:#x} at {at}");
+                    let mut dst = std::vec![0u16; bytes.len()];
+                    let converted = utf8_to_utf16(&bytes, &mut dst);
+                    assert_eq!(converted.is_some(), valid, "{s:?}, {bad:#x} at {at}");
+                    if !valid {
+                        assert!(dst.iter().all(|&u| u == 0));
+                    }
+                }
+            }
         }
     }
 
@@ -251,6 +285,6 @@ mod tests {
     #[should_panic(expected = "destination too short")]
     fn short_destinations_panic_before_any_write() {
         let mut dst = [0u16; 3];
-        utf8_to_utf16("abcd", &mut dst);
+        utf8_to_utf16(b"abcd", &mut dst);
     }
 }
