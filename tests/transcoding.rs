@@ -526,3 +526,188 @@ fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
         }
     }
 }
+
+/// A small deterministic generator (xorshift64).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Code points at the edges of every UTF-8 and UTF-16 length, and of
+/// Latin-1.
+const EDGES: [char; 15] = [
+    'a',
+    '\u{7f}',
+    '\u{80}',
+    '\u{ff}',
+    '\u{100}',
+    '\u{7ff}',
+    '\u{800}',
+    '\u{d7ff}',
+    '\u{e000}',
+    '\u{ffff}',
+    '\u{10000}',
+    '\u{10ffff}',
+    'é',
+    '€',
+    '😀',
+];
+
+/// Random sources of up to 40 code units built from [`EDGES`] and at most one
+/// `bad` piece, some padded with ASCII to around the short-string limit
+/// (256 code units), in one encoding (`encode` turns a character into its
+/// code units).
+fn random_sources<U: Copy>(
+    rng: &mut Rng,
+    count: usize,
+    encode: fn(char) -> Vec<U>,
+    bad: &[&[U]],
+    ascii: fn(u8) -> U,
+) -> Vec<Vec<U>> {
+    (0..count)
+        .map(|_| {
+            let mut units = Vec::new();
+            let pieces = 1 + rng.below(12);
+            let bad_at = (rng.below(3) == 0).then(|| rng.below(pieces));
+            for i in 0..pieces {
+                match bad_at {
+                    Some(at) if at == i => units.extend_from_slice(bad[rng.below(bad.len())]),
+                    _ => units.extend(encode(EDGES[rng.below(EDGES.len())])),
+                }
+            }
+            if rng.below(8) == 0 {
+                let pad = (250 + rng.below(12)).saturating_sub(units.len());
+                let mut padded: Vec<U> = (0..pad).map(|i| ascii(b'a' + (i % 26) as u8)).collect();
+                padded.extend(units);
+                units = padded;
+            }
+            units
+        })
+        .collect()
+}
+
+/// Short sources with code points of every length, valid or with one
+/// ill-formed piece anywhere, go through the module's own conversions (and
+/// long ones through the host's): every pair must convert exactly what
+/// `std` accepts, as the spec stores it, and trap on everything else.
+#[test]
+fn short_sources_convert_or_trap_as_std_decides() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let utf8_bad: [&[u8]; 21] = [
+        b"\x80",
+        b"\xbf",
+        b"\xc0\x80",
+        b"\xc1\xbf",
+        b"\xc2",
+        b"\xc3\x41",
+        // A lead byte where a continuation byte must be.
+        b"\xc3\xc3",
+        b"\xe2\x82\xe2",
+        b"\xe0\x80\x80",
+        b"\xe0\x9f\xbf",
+        b"\xed\xa0\x80",
+        b"\xed\xbf\xbf",
+        b"\xef\xbf",
+        b"\xe2\x28\xa1",
+        b"\xf0\x80\x80\x80",
+        b"\xf0\x8f\xbf\xbf",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xf8\x88\x80\x80",
+        b"\xf9\x80\x80\x80",
+        b"\xff",
+    ];
+    let utf8 = random_sources(
+        &mut rng,
+        300,
+        |c| c.to_string().into_bytes(),
+        &utf8_bad,
+        |b| b,
+    );
+    let utf16_bad: [&[u16]; 5] = [
+        &[0xd800],
+        &[0xdbff],
+        &[0xdc00],
+        &[0xdfff],
+        &[0xdc00, 0xd800],
+    ];
+    let utf16 = random_sources(
+        &mut rng,
+        300,
+        |c| c.encode_utf16(&mut [0; 2]).to_vec(),
+        &utf16_bad,
+        u16::from,
+    );
+    let mut checked = [0usize; 2];
+    for enc_b in ENCODINGS {
+        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        for bytes in &utf8 {
+            match std::str::from_utf8(bytes) {
+                Ok(s) => round_trip(
+                    &mut fx,
+                    s,
+                    Form::Utf8,
+                    (StringEncoding::Utf8, false),
+                    (enc_b, false),
+                ),
+                Err(_) => {
+                    // Past the end: what would complete a truncated
+                    // sequence if it were read, then valid text.
+                    fx.write(CALLER, 0x100, &[bytes, &b"\x80A"[..]].concat());
+                    let n = bytes.len() as u32;
+                    assert_eq!(
+                        fx.trap(&[i32(0x100), i32(n), i32(0x80)]),
+                        Trap::InvalidUtf8,
+                        "{bytes:x?} to {enc_b}"
+                    );
+                    fx.events();
+                    checked[1] += 1;
+                }
+            }
+            checked[0] += 1;
+        }
+        for enc_a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
+            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            for units in &utf16 {
+                match String::from_utf16(units) {
+                    Ok(s) => {
+                        let form = if enc_a == StringEncoding::Utf16 {
+                            Form::Utf16
+                        } else {
+                            Form::Tagged
+                        };
+                        round_trip(&mut fx, &s, form, (enc_a, false), (enc_b, false));
+                    }
+                    Err(_) => {
+                        let bytes: Vec<u8> = units
+                            .iter()
+                            .chain(&[0xdc00])
+                            .flat_map(|u| u.to_le_bytes())
+                            .collect();
+                        fx.write(CALLER, 0x100, &bytes);
+                        let n = utf16_source_len(enc_a, units.len() as u32);
+                        assert_eq!(
+                            fx.trap(&[i32(0x100), i32(n), i32(0x80)]),
+                            Trap::InvalidUtf16,
+                            "{units:x?} from {enc_a} to {enc_b}"
+                        );
+                        fx.events();
+                        checked[1] += 1;
+                    }
+                }
+                checked[0] += 1;
+            }
+        }
+    }
+    // Both outcomes are well represented.
+    assert!(
+        checked[1] > checked[0] / 5 && checked[1] < checked[0] / 2,
+        "{checked:?}"
+    );
+}

@@ -2,8 +2,8 @@
   (type (;0;) (func (param i32 i32)))
   (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
   (type (;2;) (func (param i64 i64 i32) (result i32)))
-  (type (;3;) (func (param i32 i32 i32)))
-  (type (;4;) (func (param i32)))
+  (type (;3;) (func (param i32)))
+  (type (;4;) (func (param i32 i32 i32)))
   (type (;5;) (func (param i64 i64) (result i32 i32)))
   (type (;6;) (func (param i64 i64)))
   (import "callee" "0" (func (;0;) (type 0)))
@@ -13,8 +13,8 @@
   (import "instance-1" "realloc" (func (;1;) (type 1)))
   (import "instance-1" "memory" (memory (;1;) 0))
   (import "transcode" "utf16-to-latin1:0:1" (func (;2;) (type 2)))
-  (import "transcode" "latin1-to-utf16:1:1" (func (;3;) (type 3)))
-  (import "fact" "trap" (func (;4;) (type 4)))
+  (import "fact" "trap" (func (;3;) (type 3)))
+  (import "transcode" "latin1-to-utf16:1:1" (func (;4;) (type 4)))
   (export "f" (func 5))
   (func (;5;) (type 6) (param i64 i64)
     (local i32 i32 i32 i32)
@@ -25,7 +25,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 4
+      call 3
       unreachable
     end
     global.get 1
@@ -35,7 +35,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 4
+      call 3
       unreachable
     end
     local.get 3
@@ -66,7 +66,7 @@
         i64.gt_u
         if ;; label = @3
           i32.const 11
-          call 4
+          call 3
           unreachable
         end
         local.get 1
@@ -79,7 +79,7 @@
         i32.wrap_i64
         if ;; label = @3
           i32.const 4
-          call 4
+          call 3
           unreachable
         end
         memory.size
@@ -97,7 +97,7 @@
         i32.or
         if ;; label = @3
           i32.const 3
-          call 4
+          call 3
           unreachable
         end
         local.get 1
@@ -393,7 +393,7 @@
           local.get 0
           local.get 1
           local.get 7
-          call 2
+          call 7
         end
         local.tee 3
         i32.const -1
@@ -493,7 +493,7 @@
             local.get 10
             local.get 13
             local.get 10
-            call 3
+            call 4
           end
           local.get 4
           i64.const 2
@@ -590,11 +590,119 @@
         return
       end
       i32.const 6
-      call 4
+      call 3
       unreachable
     end
     i32.const 5
-    call 4
+    call 3
+    unreachable
+  )
+  (func (;7;) (type 2) (param i64 i64 i32) (result i32)
+    (local i32 i32 i32 i32 i32)
+    block ;; label = @1
+      local.get 1
+      i64.const 256
+      i64.gt_u
+      if ;; label = @2
+        local.get 0
+        local.get 1
+        local.get 2
+        call 2
+        return
+      end
+      local.get 2
+      local.set 3
+      local.get 1
+      i32.wrap_i64
+      local.set 4
+      block ;; label = @2
+        loop ;; label = @3
+          local.get 4
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 0
+          i32.load16_u align=1
+          local.tee 5
+          i32.const 256
+          i32.ge_u
+          if ;; label = @4
+            block ;; label = @5
+              loop ;; label = @6
+                local.get 4
+                i32.eqz
+                br_if 1 (;@5;)
+                local.get 0
+                i32.load16_u align=1
+                local.set 6
+                local.get 0
+                i64.const 2
+                i64.add
+                local.set 0
+                local.get 4
+                i32.const 1
+                i32.sub
+                local.set 4
+                local.get 6
+                i32.const 63488
+                i32.and
+                i32.const 55296
+                i32.eq
+                if ;; label = @7
+                  local.get 6
+                  i32.const 56320
+                  i32.ge_u
+                  br_if 6 (;@1;)
+                  local.get 4
+                  i32.eqz
+                  br_if 6 (;@1;)
+                  local.get 0
+                  i32.load16_u align=1
+                  local.tee 7
+                  i32.const 64512
+                  i32.and
+                  i32.const 56320
+                  i32.ne
+                  br_if 6 (;@1;)
+                  local.get 0
+                  i64.const 2
+                  i64.add
+                  local.set 0
+                  local.get 4
+                  i32.const 1
+                  i32.sub
+                  local.set 4
+                end
+                br 0 (;@6;)
+              end
+            end
+            i32.const -1
+            return
+          end
+          local.get 2
+          local.get 5
+          i32.store8 1
+          local.get 2
+          i32.const 1
+          i32.add
+          local.set 2
+          local.get 0
+          i64.const 2
+          i64.add
+          local.set 0
+          local.get 4
+          i32.const 1
+          i32.sub
+          local.set 4
+          br 0 (;@3;)
+        end
+      end
+      local.get 2
+      local.get 3
+      i32.sub
+      return
+    end
+    i32.const 10
+    call 3
     unreachable
   )
 )

@@ -2,7 +2,8 @@
 //!
 //! One file per concept of the Canonical ABI: `adapter.rs` (the shape of one
 //! fused call and the instance flags), `scalars.rs`, `strings.rs` (and
-//! `short_strings.rs`, strings converted in wasm), `lists.rs`,
+//! `short_strings.rs`, plain strings moved in wasm, and `transcoders.rs`,
+//! the string intrinsics in wasm for short sources), `lists.rs`,
 //! `aggregates.rs` (records and variants), `flags.rs`, `handles.rs` (`own`
 //! and `borrow`), plus the machinery they share (`func.rs`: checks and
 //! `realloc`; `operand.rs`: where values live; `values.rs`: dispatch and
@@ -18,6 +19,7 @@ mod operand;
 mod scalars;
 mod short_strings;
 mod strings;
+mod transcoders;
 mod values;
 
 use crate::abi::Abi;
@@ -110,6 +112,9 @@ pub(crate) enum HelperKey {
     Copy(Type, Side, Side),
     /// `(src_ptr, len) -> (dst_ptr, len)` for a string or list.
     Sequence(Type, Side, Side),
+    /// `(src, len, dst) -> result`: a string intrinsic, in wasm for short
+    /// sources (`transcoders.rs`).
+    Transcoder(crate::Transcode, Side, Side),
 }
 
 /// Everything shared by the functions of the module being built.

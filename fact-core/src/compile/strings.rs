@@ -20,8 +20,10 @@
 //!
 //! The code units themselves are validated, copied and transcoded by host
 //! intrinsics (`transcode` and `validate` imports, see `docs/host-abi.md`),
-//! which check every range they are given, except that a short string whose
-//! code units need no checking is converted in wasm (`short_strings.rs`).
+//! which check every range they are given, except for short strings: one
+//! whose code units need no checking is moved by code emitted in place
+//! (`short_strings.rs`), and the others are converted by the module's own
+//! wasm forms of the intrinsics (`transcoders.rs`).
 
 use super::func::{FuncGen, Len};
 use super::short_strings::Shape;
@@ -556,13 +558,11 @@ impl FuncGen<'_, '_> {
     }
 
     /// Calls a transcoding intrinsic on the source string and `dst_ptr`,
-    /// leaving its result (if it has one) on the stack.
+    /// leaving its result (if it has one) on the stack: through the
+    /// module's function for it, which converts a short source in wasm
+    /// (`transcoders.rs`).
     fn call_transcoder(&mut self, op: Transcode, s: &Str, dst: Side, dst_ptr: Local) {
-        let f = self.st.module.transcoder(
-            op,
-            (s.src.instance, s.src.mem().is_64()),
-            (dst.instance, dst.mem().is_64()),
-        );
+        let f = self.st.transcoder_fn(op, s.src, dst);
         self.ins(I::LocalGet(s.ptr.idx));
         self.ins(I::LocalGet(s.units.idx));
         self.ins(I::LocalGet(dst_ptr.idx));
