@@ -119,8 +119,13 @@ fn a_borrow_not_dropped_by_the_end_of_the_call_traps() {
 
 #[test]
 fn a_borrow_passed_to_the_implementer_arrives_as_its_representation() {
-    let mut fx = Fixture::with_implementer(
-        Some(CALLEE),
+    let tuning = Tuning {
+        implementer: Some(CALLEE),
+        ..Tuning::default()
+    };
+    let mut fx = Fixture::tuned(
+        tuning,
+        64,
         &format!("{R}f: func(x: borrow<r>) -> u32;"),
         caller(),
         callee(),

@@ -135,17 +135,26 @@ pub fn callee() -> CanonOptions {
 /// Compiles the adapter for function `f` of interface `i` declared by
 /// `decls` (WIT items of the interface body).
 pub fn compile(decls: &str, lower: CanonOptions, lift: CanonOptions) -> Result<Adapters> {
-    compile_with_implementer(decls, lower, lift, None)
+    compile_tuned(decls, lower, lift, Tuning::default())
 }
 
-/// [`compile`], declaring `implementer` the implementer of every resource of
-/// interface `i`.
-pub fn compile_with_implementer(
+/// Compiler settings beyond the function and its sides.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tuning {
+    /// The implementer of every resource of interface `i`.
+    pub implementer: Option<u32>,
+    /// `AdapterCompiler::short_strings`, if not the default.
+    pub short_strings: Option<u32>,
+}
+
+/// [`compile`] with the compiler tuned.
+pub fn compile_tuned(
     decls: &str,
     lower: CanonOptions,
     lift: CanonOptions,
-    implementer: Option<u32>,
+    tuning: Tuning,
 ) -> Result<Adapters> {
+    let implementer = tuning.implementer;
     let mut resolve = Resolve::default();
     let src = format!("package test:t;\ninterface i {{\n{decls}\n}}\nworld w {{ export i; }}\n");
     let pkg = resolve.push_str("test.wit", &src)?;
@@ -160,6 +169,9 @@ pub fn compile_with_implementer(
         .unwrap();
     let function = resolve.interfaces[iface].functions["f"].clone();
     let mut compiler = AdapterCompiler::new(&resolve);
+    if let Some(limit) = tuning.short_strings {
+        compiler.short_strings(limit);
+    }
     if let Some(instance) = implementer {
         for ty in resolve.interfaces[iface].types.values() {
             if matches!(
@@ -188,18 +200,18 @@ fn engine() -> Engine {
 }
 
 impl Fixture {
-    /// [`Fixture::new`] for an adapter compiled with
-    /// [`compile_with_implementer`].
-    pub fn with_implementer(
-        implementer: Option<u32>,
+    /// [`Fixture::with_pages`] for an adapter compiled with the compiler
+    /// tuned ([`compile_tuned`]).
+    pub fn tuned(
+        tuning: Tuning,
+        pages: u64,
         decls: &str,
         lower: CanonOptions,
         lift: CanonOptions,
         callee: impl FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send + 'static,
     ) -> Fixture {
-        let adapters =
-            compile_with_implementer(decls, lower, lift, implementer).expect("adapter compiles");
-        Self::link(64, adapters, lower, lift, Box::new(callee))
+        let adapters = compile_tuned(decls, lower, lift, tuning).expect("adapter compiles");
+        Self::link(pages, adapters, lower, lift, Box::new(callee))
     }
 
     /// The handle tables.
@@ -226,8 +238,7 @@ impl Fixture {
         lift: CanonOptions,
         callee: impl FnMut(&mut Caller<'_, Ctx>, &[Flat]) -> Vec<Flat> + Send + 'static,
     ) -> Fixture {
-        let adapters = compile(decls, lower, lift).expect("adapter compiles");
-        Self::link(pages, adapters, lower, lift, Box::new(callee))
+        Self::tuned(Tuning::default(), pages, decls, lower, lift, callee)
     }
 
     fn link(

@@ -73,6 +73,7 @@ fn app_options() -> WorldOptions {
         lower: defaults
             .lower
             .string_encoding(fact::StringEncoding::CompactUtf16),
+        short_strings: defaults.short_strings,
     }
 }
 

@@ -288,10 +288,20 @@ fn round_trip(
 }
 
 fn echo_fixture(a: (StringEncoding, bool), b: (StringEncoding, bool)) -> Fixture {
+    echo_fixture_tuned(Tuning::default(), a, b)
+}
+
+/// [`echo_fixture`] with the compiler tuned.
+fn echo_fixture_tuned(
+    tuning: Tuning,
+    a: (StringEncoding, bool),
+    b: (StringEncoding, bool),
+) -> Fixture {
     let lower = side(caller(), a.0, a.1);
     let lift = side(callee(), b.0, b.1);
     let b64 = b.1;
-    Fixture::with_pages(
+    Fixture::tuned(
+        tuning,
         256,
         "f: func(s: string) -> string;",
         lower,
@@ -710,4 +720,55 @@ fn short_sources_convert_or_trap_as_std_decides() {
         checked[1] > checked[0] / 5 && checked[1] < checked[0] / 2,
         "{checked:?}"
     );
+}
+
+/// The short-string limit moves strings between code in the adapter and the
+/// host's intrinsics, and nothing else: with the limit at 0 (every string
+/// that needs checking or converting goes to the host), at 16 and at the
+/// default, strings on both sides of each limit convert as the spec says,
+/// and only a module with a limit has functions of its own for the
+/// intrinsics.
+#[test]
+fn the_short_string_limit_changes_who_converts_not_what() {
+    let ends = |len: usize| if len == 0 { vec![] } else { vec![0, len - 1] };
+    let mut samples = short_samples([0, 1, 15, 16, 17, 40].into_iter(), ends);
+    samples.extend(short_samples(255..=257, |len| vec![len / 2]));
+    for limit in [Some(0), Some(16), None] {
+        let tuning = Tuning {
+            short_strings: limit,
+            ..Tuning::default()
+        };
+        for enc_a in ENCODINGS {
+            for enc_b in ENCODINGS {
+                let mut fx = echo_fixture_tuned(tuning, (enc_a, false), (enc_b, false));
+                for s in &samples {
+                    round_trip(
+                        &mut fx,
+                        s,
+                        Form::of(s, enc_a),
+                        (enc_a, false),
+                        (enc_b, false),
+                    );
+                }
+            }
+        }
+        // utf16 to utf8 calls `utf16-ascii-prefix` and `utf16-to-utf8`: two
+        // functions of the module beside the adapter and its string helper,
+        // unless the limit is 0.
+        let adapters = compile_tuned(
+            "f: func(s: string);",
+            side(caller(), StringEncoding::Utf16, false),
+            side(callee(), StringEncoding::Utf8, false),
+            tuning,
+        )
+        .unwrap();
+        let defined = wasmparser::Parser::new(0)
+            .parse_all(&adapters.wasm)
+            .filter_map(|payload| match payload.unwrap() {
+                wasmparser::Payload::FunctionSection(f) => Some(f.count()),
+                _ => None,
+            })
+            .sum::<u32>();
+        assert_eq!(defined, if limit == Some(0) { 2 } else { 4 }, "{limit:?}");
+    }
 }

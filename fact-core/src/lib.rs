@@ -63,7 +63,7 @@ mod world;
 
 pub mod host;
 
-pub use compile::{Adapter, AdapterCompiler, Adapters};
+pub use compile::{Adapter, AdapterCompiler, Adapters, DEFAULT_SHORT_STRINGS};
 pub use error::Error;
 pub use import::{Export, Import, ImportKind, Resource, ResourceOp, Transcode};
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};

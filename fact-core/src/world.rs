@@ -1,6 +1,8 @@
 //! Adapting every function of a WIT world, as `fact_adapters!` does.
 
-use crate::{Adapter, AdapterCompiler, Adapters, CanonOptions, Error, InstanceId};
+use crate::{
+    Adapter, AdapterCompiler, Adapters, CanonOptions, Error, InstanceId, DEFAULT_SHORT_STRINGS,
+};
 use wit_parser::{Resolve, TypeDefKind, WorldId, WorldItem, WorldKey};
 
 /// The instance of the world's own component: it lifts the world's exports
@@ -23,6 +25,10 @@ pub struct WorldOptions {
     pub lift: CanonOptions,
     /// Options of the lowering side of every function.
     pub lower: CanonOptions,
+    /// Strings of at most this many code units stay in wasm
+    /// ([`AdapterCompiler::short_strings`]; [`DEFAULT_SHORT_STRINGS`] by
+    /// default).
+    pub short_strings: u32,
 }
 
 impl Default for WorldOptions {
@@ -30,6 +36,7 @@ impl Default for WorldOptions {
         WorldOptions {
             lift: CanonOptions::new(WORLD_INSTANCE),
             lower: CanonOptions::new(OTHER_INSTANCE),
+            short_strings: DEFAULT_SHORT_STRINGS,
         }
     }
 }
@@ -46,6 +53,7 @@ pub fn adapt_world(
     options: &WorldOptions,
 ) -> Result<Adapters, Error> {
     let mut compiler = AdapterCompiler::new(resolve);
+    compiler.short_strings(options.short_strings);
     let w = &resolve.worlds[world];
     // Resources defined in an exported interface are implemented by the
     // world's component, those of an imported interface by the other side.

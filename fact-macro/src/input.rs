@@ -7,6 +7,7 @@
 //!     world: "app",                   // optional when the package has one world
 //!     lift: { string_encoding: "utf16", memory64: true, post_return: true },
 //!     lower: { string_encoding: "latin1+utf16", memory: true, realloc: true },
+//!     short_strings: 16,              // optional: see `AdapterCompiler::short_strings`
 //! })
 //! ```
 //!
@@ -17,10 +18,10 @@ use fact_core::{CanonOptions, MemoryType, StringEncoding, WorldOptions};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, Ident, LitBool, LitStr, Token};
+use syn::{braced, Ident, LitBool, LitInt, LitStr, Token};
 
 /// The options of the top-level braced form.
-const OPTIONS: &str = "`path`, `inline`, `world`, `lift` or `lower`";
+const OPTIONS: &str = "`path`, `inline`, `world`, `lift`, `lower` or `short_strings`";
 
 /// The options of a side (`lift: { .. }` or `lower: { .. }`).
 const SIDE_OPTIONS: &str = "`string_encoding`, `memory`, `memory64`, `realloc` or `post_return`";
@@ -35,6 +36,8 @@ pub(crate) struct Config {
     pub lift: SideOptions,
     /// Options of the side that lowers each function.
     pub lower: SideOptions,
+    /// `short_strings: N`: the short-string limit, if given.
+    pub short_strings: Option<u32>,
 }
 
 /// Where the WIT comes from.
@@ -105,6 +108,7 @@ impl Config {
             world: None,
             lift: SideOptions::default(),
             lower: SideOptions::default(),
+            short_strings: None,
         }
     }
 
@@ -114,6 +118,7 @@ impl Config {
         WorldOptions {
             lift: self.lift.apply(defaults.lift),
             lower: self.lower.apply(defaults.lower),
+            short_strings: self.short_strings.unwrap_or(defaults.short_strings),
         }
     }
 }
@@ -145,12 +150,13 @@ impl Parse for Config {
         let mut world = None;
         let mut lift = None;
         let mut lower = None;
+        let mut short_strings = None;
         let mut seen = Seen::default();
         while !content.is_empty() {
             let key = Ident::parse_any(&content)?;
             let name = key.to_string();
             match name.as_str() {
-                "path" | "inline" | "world" | "lift" | "lower" => {}
+                "path" | "inline" | "world" | "lift" | "lower" | "short_strings" => {}
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -181,7 +187,8 @@ impl Parse for Config {
                 }
                 "world" => world = Some(content.parse::<LitStr>()?),
                 "lift" => lift = Some(parse_side(&content, Side::Lift)?),
-                _ => lower = Some(parse_side(&content, Side::Lower)?),
+                "lower" => lower = Some(parse_side(&content, Side::Lower)?),
+                _ => short_strings = Some(parse_short_strings(&content)?),
             }
             if content.is_empty() {
                 break;
@@ -200,8 +207,23 @@ impl Parse for Config {
             world,
             lift: lift.unwrap_or_default(),
             lower: lower.unwrap_or_default(),
+            short_strings,
         })
     }
+}
+
+/// Parses the value of `short_strings: N`, a count of code units.
+fn parse_short_strings(input: ParseStream<'_>) -> syn::Result<u32> {
+    let lit: LitInt = input.parse()?;
+    lit.base10_parse::<u32>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`short_strings` takes a number of code units from 0 to {}",
+                u32::MAX
+            ),
+        )
+    })
 }
 
 /// Which side a `{ .. }` of options describes.
@@ -362,6 +384,30 @@ mod tests {
     }
 
     #[test]
+    fn short_strings_sets_the_limit() {
+        let config = parse(r#"{ path: "x.wit", short_strings: 16 }"#).unwrap();
+        assert_eq!(config.world_options().short_strings, 16);
+        assert_eq!(
+            parse(r#"{ path: "x.wit" }"#)
+                .unwrap()
+                .world_options()
+                .short_strings,
+            fact_core::DEFAULT_SHORT_STRINGS
+        );
+        for bad in ["-1", "4294967296"] {
+            assert_eq!(
+                error(&format!(r#"{{ path: "x.wit", short_strings: {bad} }}"#)),
+                "`short_strings` takes a number of code units from 0 to 4294967295",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            error(r#"{ path: "x.wit", short_strings: "16" }"#),
+            "expected integer literal"
+        );
+    }
+
+    #[test]
     fn inline_wit_replaces_the_path() {
         let config = parse(r#"{ inline: "package a:b; world w {}" }"#).unwrap();
         assert!(matches!(&config.source, Source::Inline(s) if s.value().contains("world w")));
@@ -387,7 +433,8 @@ mod tests {
     fn unknown_options_are_rejected() {
         assert_eq!(
             error(r#"{ path: "x.wit", wrld: "app" }"#),
-            "unknown option `wrld`; expected `path`, `inline`, `world`, `lift` or `lower`"
+            "unknown option `wrld`; expected `path`, `inline`, `world`, `lift`, `lower` or \
+             `short_strings`"
         );
         assert_eq!(
             error(r#"{ path: "x.wit", lift: { encoding: "utf8" } }"#),

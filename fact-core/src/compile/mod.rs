@@ -31,6 +31,10 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use wit_parser::{Function, Resolve, Type, TypeId, TypeOwner};
 
+/// The default limit of [`AdapterCompiler::short_strings`]: strings of at
+/// most 256 code units stay in wasm.
+pub const DEFAULT_SHORT_STRINGS: u32 = 256;
+
 /// One function to adapt.
 #[derive(Debug, Clone)]
 pub struct Adapter<'a> {
@@ -124,6 +128,9 @@ pub(crate) struct State<'a> {
     pub module: ModuleBuilder,
     pub helpers: HashMap<HelperKey, FuncRef>,
     pub trap_import: bool,
+    /// Strings of at most this many code units stay in wasm
+    /// ([`AdapterCompiler::short_strings`]).
+    pub short_units: u64,
     /// Resource types in index order, and their indices.
     pub resources: Vec<TypeId>,
     pub resource_index: HashMap<TypeId, u32>,
@@ -142,6 +149,7 @@ impl<'a> AdapterCompiler<'a> {
                 module: ModuleBuilder::default(),
                 helpers: HashMap::new(),
                 trap_import: true,
+                short_units: u64::from(DEFAULT_SHORT_STRINGS),
                 resources: Vec::new(),
                 resource_index: HashMap::new(),
                 implementers: HashMap::new(),
@@ -156,6 +164,22 @@ impl<'a> AdapterCompiler<'a> {
     /// function (the default) or with a bare `unreachable`.
     pub fn trap_import(&mut self, enabled: bool) -> &mut Self {
         self.state.trap_import = enabled;
+        self
+    }
+
+    /// Strings of at most `max_units` code units are moved and converted by
+    /// code of the adapter module; longer ones by the host's string
+    /// intrinsics (`docs/host-abi.md`). The outcome is the same either way;
+    /// the speed is not.
+    ///
+    /// The default, [`DEFAULT_SHORT_STRINGS`], suits engines that compile
+    /// wasm to machine code (Wasmtime, browsers, AOT compilers), where a
+    /// call into the host costs more than converting a short string. An
+    /// interpreter runs that code many times slower than the host's native
+    /// intrinsics, and a host on one should lower the limit (`0`: every
+    /// string that needs checking or converting goes to the host).
+    pub fn short_strings(&mut self, max_units: u32) -> &mut Self {
+        self.state.short_units = u64::from(max_units);
         self
     }
 

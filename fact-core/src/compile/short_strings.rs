@@ -4,8 +4,9 @@
 //! A call to a host intrinsic costs tens of nanoseconds in engines such as
 //! Wasmtime, several times what moving a short string costs. Most strings
 //! are short, and most short strings are ASCII. So for a source of at most
-//! [`SHORT_UNITS`] code units, the adapter first ORs the source's code units
-//! together: if none has a bit of the [`Shape`]'s `reject` mask, converting
+//! the short-string limit (`AdapterCompiler::short_strings`, 256 code units
+//! by default), the adapter first ORs the source's code units together: if
+//! none has a bit of the [`Shape`]'s `reject` mask, converting
 //! one unit in, one unit out (a copy, a widening from bytes to UTF-16 code
 //! units, or a narrowing from UTF-16 code units to bytes) is exactly what
 //! the intrinsic would write, and its result is known (every unit
@@ -25,9 +26,9 @@
 //! the `realloc` result checks), so the inline loads and stores are in
 //! bounds.
 //!
-//! Units move eight bytes at a time, the last chunk overlapping the one
-//! before when the length is not a multiple of the chunk, so that no unit
-//! moves alone; only strings shorter than one chunk move unit by unit.
+//! Units move eight bytes at a time, in pieces that overlap where the length
+//! is not a multiple of eight (`by_chunks`), so that hardly any unit moves
+//! alone.
 
 use super::func::FuncGen;
 use super::strings::Str;
@@ -36,10 +37,6 @@ use crate::abi::ptr_type;
 use crate::module::Local;
 use crate::Transcode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
-
-/// Strings of at most this many source code units are converted in wasm
-/// first.
-pub(super) const SHORT_UNITS: u64 = 256;
 
 /// How a short string moves: bytes per source and per destination code
 /// unit (1 or 2), and the bits that no source unit may have for the inline
@@ -112,7 +109,7 @@ impl Shape {
 }
 
 impl FuncGen<'_, '_> {
-    /// Pushes whether the source string is short (`units <= SHORT_UNITS`)
+    /// Pushes whether the source string is short (see [`FuncGen::is_short`])
     /// and, when the shape can fail, has no code unit with a rejected bit:
     /// whether [`FuncGen::convert_short`] is exact for it.
     pub(super) fn short_and_exact(&mut self, s: &Str, shape: Shape) {
@@ -126,10 +123,11 @@ impl FuncGen<'_, '_> {
         }
     }
 
-    /// Pushes whether the source string is short: `units <= SHORT_UNITS`.
+    /// Pushes whether the source string is short: `units` at most the
+    /// short-string limit.
     pub(super) fn is_short(&mut self, s: &Str) {
         self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, SHORT_UNITS);
+        self.ptr_const(s.src, self.st.short_units);
         self.ins(if s.src.mem().is_64() {
             I::I64LeU
         } else {
@@ -216,15 +214,15 @@ impl FuncGen<'_, '_> {
 
     /// `latin1-to-utf16` of the `n` Latin-1 bytes at `at` in `dst` onto the
     /// same address: the spec's widening, in place, of the prefix that a
-    /// grown `latin1+utf16` buffer kept. For `n` up to [`SHORT_UNITS`] in
-    /// wasm, the last unit first, so that no byte is overwritten before it
+    /// grown `latin1+utf16` buffer kept. For `n` up to the short-string
+    /// limit in wasm, the last unit first, so that no byte is overwritten before it
     /// is read; else by the intrinsic. The range was checked when `realloc`
     /// returned it, so the loads and stores are in bounds.
     pub(super) fn widen_in_place(&mut self, dst: Side, at: Local, n: Local) {
         let is64 = dst.mem().is_64();
         let (mem, _) = self.memory(dst);
         self.ins(I::LocalGet(n.idx));
-        self.ptr_const(dst, SHORT_UNITS);
+        self.ptr_const(dst, self.st.short_units);
         self.ins(if is64 { I::I64LeU } else { I::I32LeU });
         self.ins(I::If(BlockType::Empty));
         let i = self.copy_of(n);

@@ -3,8 +3,9 @@
 //!
 //! Adapters call a transcoding intrinsic (`docs/host-abi.md`) through a
 //! function of their own module, one per intrinsic and pair of memories,
-//! compiled on first use. A source of more than [`SHORT_UNITS`] code units
-//! is passed on to the host's import; a shorter one is converted right
+//! compiled on first use. A source of more code units than the short-string
+//! limit (`AdapterCompiler::short_strings`, 256 by default) is passed on to
+//! the host's import; a shorter one is converted right
 //! there, in wasm, one code point at a time. A call into the host costs
 //! tens of nanoseconds in engines such as Wasmtime, more than converting a
 //! short string, and most strings are short; so a short string that needs
@@ -31,7 +32,6 @@
 //! not be a surrogate and not exceed U+10FFFF.
 
 use super::func::FuncGen;
-use super::short_strings::SHORT_UNITS;
 use super::{HelperKey, Side, State};
 use crate::abi::ptr_type;
 use crate::host::NOT_LATIN1;
@@ -51,7 +51,7 @@ impl State<'_> {
             (src.instance, src.mem().is_64()),
             (dst.instance, dst.mem().is_64()),
         );
-        if !has_wasm_form(op) {
+        if !has_wasm_form(op) || self.short_units == 0 {
             return import;
         }
         // One function per intrinsic and pair of memories, whatever the
@@ -95,8 +95,8 @@ fn has_wasm_form(op: Transcode) -> bool {
 }
 
 /// The cursors of a conversion: where the next code unit is read and
-/// written, and how many source code units are left (an `i32`: a short
-/// source has at most [`SHORT_UNITS`]). Counting what is left, rather than
+/// written, and how many source code units are left (an `i32`, as unsigned:
+/// a source below 2^28 bytes). Counting what is left, rather than
 /// comparing addresses, cannot wrap at the end of a 4 GiB memory.
 #[derive(Clone, Copy)]
 struct Cursors {
@@ -112,7 +112,7 @@ impl FuncGen<'_, '_> {
     fn transcoder_body(&mut self, op: Transcode, src: Side, dst: Side, import: FuncRef) {
         let [s, len, d] = [0, 1, 2].map(|i| self.body.param(i));
         self.ins(I::LocalGet(len.idx));
-        self.ptr_const(src, SHORT_UNITS);
+        self.ptr_const(src, self.st.short_units);
         self.ins(if src.mem().is_64() {
             I::I64GtU
         } else {
