@@ -772,3 +772,37 @@ fn the_short_string_limit_changes_who_converts_not_what() {
         assert_eq!(defined, if limit == Some(0) { 2 } else { 4 }, "{limit:?}");
     }
 }
+
+/// A long source whose first non-ASCII code unit comes early has its ASCII
+/// prefix found in wasm, and the host converts (and validates) the rest:
+/// an ill-formed unit far past the prefix still traps, in every pair that
+/// starts with an ASCII prefix.
+#[test]
+fn long_sources_are_validated_past_a_prefix_found_in_wasm() {
+    for enc_b in [StringEncoding::Utf8, StringEncoding::CompactUtf16] {
+        for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
+            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let mut units: Vec<u16> = "ab€".encode_utf16().collect();
+            units.resize(600, u16::from(b'x'));
+            units[550] = 0xdc00;
+            let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+            fx.write(CALLER, 0x100, &bytes);
+            let n = utf16_source_len(a, units.len() as u32);
+            assert_eq!(
+                fx.trap(&[i32(0x100), i32(n), i32(0x80)]),
+                Trap::InvalidUtf16,
+                "{a} to {enc_b}"
+            );
+        }
+        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        let mut bytes = "ab€".as_bytes().to_vec();
+        bytes.resize(600, b'x');
+        bytes[550] = 0xff;
+        fx.write(CALLER, 0x100, &bytes);
+        assert_eq!(
+            fx.trap(&[i32(0x100), i32(600), i32(0x80)]),
+            Trap::InvalidUtf8,
+            "utf8 to {enc_b}"
+        );
+    }
+}

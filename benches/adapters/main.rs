@@ -42,6 +42,7 @@
 mod common;
 
 mod cases;
+mod kernels;
 mod modules;
 
 use cases::{Case, Input, Kind, DATA};
@@ -570,5 +571,6 @@ fn main() -> Result<()> {
     println!();
     print_table(&rows);
     print_targets(&rows);
+    kernels::print(&rows, samples);
     Ok(())
 }

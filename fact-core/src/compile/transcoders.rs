@@ -111,6 +111,9 @@ impl FuncGen<'_, '_> {
     /// `(src, len, dst)`: the import for a long source, else the wasm form.
     fn transcoder_body(&mut self, op: Transcode, src: Side, dst: Side, import: FuncRef) {
         let [s, len, d] = [0, 1, 2].map(|i| self.body.param(i));
+        if let Transcode::Utf16AsciiPrefix | Transcode::Latin1AsciiPrefix = op {
+            return self.ascii_prefix_body(op, src, dst, import);
+        }
         self.ins(I::LocalGet(len.idx));
         self.ptr_const(src, self.st.short_units);
         self.ins(if src.mem().is_64() {
@@ -140,8 +143,9 @@ impl FuncGen<'_, '_> {
             left,
         };
         match op {
-            Transcode::Utf16AsciiPrefix => self.ascii_prefix(c, 2),
-            Transcode::Latin1AsciiPrefix => self.ascii_prefix(c, 1),
+            Transcode::Utf16AsciiPrefix | Transcode::Latin1AsciiPrefix => {
+                unreachable!("prefixes have a body of their own")
+            }
             Transcode::Utf16ToUtf8 => self.utf16_to_utf8(c),
             Transcode::Latin1ToUtf8 => self.latin1_to_utf8(c),
             Transcode::Utf8ToUtf16 => self.utf8_to_utf16(c),
@@ -165,6 +169,73 @@ impl FuncGen<'_, '_> {
                 I::I32ShrU
             });
         }
+    }
+
+    /// `utf16-ascii-prefix` and `latin1-ascii-prefix`, whatever the length:
+    /// the first code units, up to the short-string limit, are looked at in
+    /// wasm, and only a source whose units there are all ASCII goes on to
+    /// the host, from where the wasm left off. Most non-ASCII text has a
+    /// code unit above 0x7F early, and then the whole source is left to the
+    /// conversion of the rest that follows, which validates it: the host
+    /// reads it once, not twice.
+    fn ascii_prefix_body(&mut self, op: Transcode, src: Side, dst: Side, import: FuncRef) {
+        let unit = if op == Transcode::Utf16AsciiPrefix {
+            2
+        } else {
+            1
+        };
+        let [s, len, d] = [0, 1, 2].map(|i| self.body.param(i));
+        let is64 = src.mem().is_64();
+        let start = self.copy_of(d);
+        // left = min(len, limit), as an `i32`.
+        let limit = self.st.short_units;
+        self.ptr_const(src, limit);
+        self.ins(I::LocalGet(len.idx));
+        self.ptr_const(src, limit);
+        self.ins(I::LocalGet(len.idx));
+        self.ins(if is64 { I::I64LtU } else { I::I32LtU });
+        self.ins(I::Select);
+        if is64 {
+            self.ins(I::I32WrapI64);
+        }
+        let left = self.local_set_new(ValType::I32);
+        let c = Cursors {
+            src,
+            dst,
+            s,
+            d,
+            left,
+        };
+        self.ascii_prefix(c, unit);
+        // Copied so far.
+        self.ins(I::LocalGet(d.idx));
+        self.ins(I::LocalGet(start.idx));
+        self.ptr_sub(dst);
+        let copied = self.local_set_new(ptr_type(dst.mem()));
+        // Every unit looked at was ASCII, and there are more: the host does
+        // the rest.
+        self.ins(I::LocalGet(left.idx));
+        self.ins(I::I32Eqz);
+        self.ins(I::LocalGet(len.idx));
+        self.ptr_const(src, limit);
+        self.ins(if is64 { I::I64GtU } else { I::I32GtU });
+        self.ins(I::I32And);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(copied.idx));
+        self.ins(I::LocalGet(s.idx));
+        self.ins(I::LocalGet(len.idx));
+        self.ptr_const(src, limit);
+        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        self.ins(I::LocalGet(d.idx));
+        self.ins(I::Call(import.raw()));
+        self.ins(if dst.mem().is_64() {
+            I::I64Add
+        } else {
+            I::I32Add
+        });
+        self.ins(I::Return);
+        self.ins(I::End);
+        self.ins(I::LocalGet(copied.idx));
     }
 
     /// `utf16-ascii-prefix` (`unit` 2) and `latin1-ascii-prefix` (`unit`

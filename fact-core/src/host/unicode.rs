@@ -559,9 +559,9 @@ mod simd {
         if src.len() < MIN_LEN {
             return None;
         }
-        // The source was validated by the intrinsic's checks; `fact-simd`
-        // looks again (at SIMD speed), which makes the call sound for any
-        // input.
+        // The intrinsic's checks validated the source; `fact-simd`
+        // converts with simdutf's validating conversion, sound for any
+        // input, at the speed of the unchecked one.
         let dst = units_mut(dst)?;
         fact_simd::utf8_to_utf16(src, dst)
     }
