@@ -24,11 +24,11 @@ mod values;
 
 use crate::abi::Abi;
 use crate::error::bail;
-use crate::module::{FuncRef, ModuleBuilder};
+use crate::module::{FastMap, FuncRef, ModuleBuilder};
 use crate::options::{MemoryType, StringEncoding};
 use crate::{CanonOptions, Error, Export, Import, InstanceId, Resource};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use wit_parser::{Function, Resolve, Type, TypeId, TypeOwner};
 
 /// The default limit of [`AdapterCompiler::short_strings`]: strings of at
@@ -126,16 +126,16 @@ pub(crate) enum HelperKey {
 pub(crate) struct State<'a> {
     pub abi: Abi<'a>,
     pub module: ModuleBuilder,
-    pub helpers: HashMap<HelperKey, FuncRef>,
+    pub helpers: FastMap<HelperKey, FuncRef>,
     pub trap_import: bool,
     /// Strings of at most this many code units stay in wasm
     /// ([`AdapterCompiler::short_strings`]).
     pub short_units: u64,
     /// Resource types in index order, and their indices.
     pub resources: Vec<TypeId>,
-    pub resource_index: HashMap<TypeId, u32>,
+    pub resource_index: FastMap<TypeId, u32>,
     /// Which instance implements which resource type.
-    pub implementers: HashMap<TypeId, InstanceId>,
+    pub implementers: FastMap<TypeId, InstanceId>,
     exports: Vec<Export>,
     names: HashSet<String>,
 }
@@ -147,12 +147,12 @@ impl<'a> AdapterCompiler<'a> {
             state: State {
                 abi: Abi::new(resolve),
                 module: ModuleBuilder::default(),
-                helpers: HashMap::new(),
+                helpers: FastMap::default(),
                 trap_import: true,
                 short_units: u64::from(DEFAULT_SHORT_STRINGS),
                 resources: Vec::new(),
-                resource_index: HashMap::new(),
-                implementers: HashMap::new(),
+                resource_index: FastMap::default(),
+                implementers: FastMap::default(),
                 exports: Vec::new(),
                 names: HashSet::new(),
             },

@@ -5,13 +5,14 @@
 //! function bodies refer to functions through [`FuncRef`]s and are encoded
 //! only once everything is known.
 
+mod fast_hash;
 mod function;
 
+pub(crate) use fast_hash::FastMap;
 pub(crate) use function::{FuncBody, Local};
 
 use crate::import::{Import, ImportKind, ResourceOp, Transcode};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use wasm_encoder::{
     CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, GlobalType,
     ImportSection, Instruction, MemoryType as WasmMemoryType, TypeSection, ValType,
@@ -45,10 +46,10 @@ pub(crate) struct Signature {
 #[derive(Debug, Default)]
 pub(crate) struct ModuleBuilder {
     types: Vec<Signature>,
-    type_index: HashMap<Signature, u32>,
+    type_index: FastMap<Signature, u32>,
     imports: Vec<Import>,
     import_types: Vec<EntityType>,
-    import_index: HashMap<ImportKind, u32>,
+    import_index: FastMap<ImportKind, u32>,
     imported_funcs: u32,
     memories: u32,
     globals: u32,
@@ -69,17 +70,20 @@ impl ModuleBuilder {
         i
     }
 
-    /// Index (in its own index space) of the import `kind`, adding it if new.
+    /// Index (in its own index space) of the import `kind`, adding it if
+    /// new with the module name, name and type that `describe` gives. Most
+    /// requests find the import already there (every adapter asks for the
+    /// flags, memories and `realloc`s it uses): `describe` runs only for a
+    /// new one.
     fn import(
         &mut self,
         kind: ImportKind,
-        module: String,
-        name: String,
-        ty: EntityType,
-    ) -> (u32, bool) {
+        describe: impl FnOnce(&mut Self) -> (String, String, EntityType),
+    ) -> u32 {
         if let Some(i) = self.import_index.get(&kind) {
-            return (*i, false);
+            return *i;
         }
+        let (module, name, ty) = describe(self);
         let index = match ty {
             EntityType::Function(_) => &mut self.imported_funcs,
             EntityType::Memory(_) => &mut self.memories,
@@ -95,56 +99,76 @@ impl ModuleBuilder {
         });
         self.import_types.push(ty);
         self.import_index.insert(kind, i);
-        (i, true)
+        i
+    }
+
+    /// An imported function of kind `kind`, added if new with what
+    /// `describe` gives: its module name, name and signature.
+    fn import_func_with(
+        &mut self,
+        kind: ImportKind,
+        describe: impl FnOnce() -> (String, String, Signature),
+    ) -> FuncRef {
+        FuncRef(self.import(kind, |builder| {
+            let (module, name, sig) = describe();
+            let ty = builder.type_index(&sig);
+            (module, name, EntityType::Function(ty))
+        }))
     }
 
     /// The memory of `instance` with the given address type.
     pub(crate) fn memory(&mut self, instance: u32, memory64: bool) -> u32 {
         self.uses_memory64 |= memory64;
-        let ty = EntityType::Memory(WasmMemoryType {
-            minimum: 0,
-            maximum: None,
-            memory64,
-            shared: false,
-            page_size_log2: None,
-        });
-        let name = if memory64 { "memory64" } else { "memory" };
         let kind = ImportKind::Memory { instance, memory64 };
-        self.import(kind, instance_module(instance), name.into(), ty)
-            .0
+        self.import(kind, |_| {
+            let ty = EntityType::Memory(WasmMemoryType {
+                minimum: 0,
+                maximum: None,
+                memory64,
+                shared: false,
+                page_size_log2: None,
+            });
+            let name = if memory64 { "memory64" } else { "memory" };
+            (instance_module(instance), name.into(), ty)
+        })
     }
 
     /// The `realloc` of `instance` for its memory of the given address type.
     pub(crate) fn realloc(&mut self, instance: u32, memory64: bool) -> FuncRef {
-        let p = if memory64 { ValType::I64 } else { ValType::I32 };
-        let sig = Signature {
-            params: vec![p; 4],
-            results: vec![p],
-        };
-        let name = if memory64 { "realloc64" } else { "realloc" };
         let kind = ImportKind::Realloc { instance, memory64 };
-        self.import_func(kind, instance_module(instance), name.into(), &sig)
+        self.import_func_with(kind, || {
+            let p = if memory64 { ValType::I64 } else { ValType::I32 };
+            let sig = Signature {
+                params: vec![p; 4],
+                results: vec![p],
+            };
+            let name = if memory64 { "realloc64" } else { "realloc" };
+            (instance_module(instance), name.into(), sig)
+        })
     }
 
     /// The instance-flags global of `instance`.
     pub(crate) fn flags(&mut self, instance: u32) -> u32 {
-        let ty = EntityType::Global(GlobalType {
-            val_type: ValType::I32,
-            mutable: true,
-            shared: false,
-        });
         let kind = ImportKind::Flags { instance };
-        self.import(kind, instance_module(instance), "flags".into(), ty)
-            .0
+        self.import(kind, |_| {
+            let ty = EntityType::Global(GlobalType {
+                val_type: ValType::I32,
+                mutable: true,
+                shared: false,
+            });
+            (instance_module(instance), "flags".into(), ty)
+        })
     }
 
     /// The `trap` intrinsic: `(code: i32) -> ()`.
     pub(crate) fn trap(&mut self) -> FuncRef {
-        let sig = Signature {
-            params: vec![ValType::I32],
-            results: vec![],
-        };
-        self.import_func(ImportKind::Trap, "fact".into(), "trap".into(), &sig)
+        self.import_func_with(ImportKind::Trap, || {
+            let sig = Signature {
+                params: vec![ValType::I32],
+                results: vec![],
+            };
+            ("fact".into(), "trap".into(), sig)
+        })
     }
 
     /// A string intrinsic between two memories (see [`Transcode`]).
@@ -154,15 +178,6 @@ impl ModuleBuilder {
         (src_instance, src_memory64): (u32, bool),
         (dst_instance, dst_memory64): (u32, bool),
     ) -> FuncRef {
-        let ptr = |is64: bool| if is64 { ValType::I64 } else { ValType::I32 };
-        let sig = Signature {
-            params: vec![ptr(src_memory64), ptr(src_memory64), ptr(dst_memory64)],
-            results: if op.returns_length() {
-                vec![ptr(dst_memory64)]
-            } else {
-                vec![]
-            },
-        };
         let kind = ImportKind::Transcode {
             op,
             src_instance,
@@ -170,49 +185,64 @@ impl ModuleBuilder {
             dst_instance,
             dst_memory64,
         };
-        let name = format!("{}:{src_instance}:{dst_instance}", op.name());
-        self.import_func(kind, "transcode".into(), name, &sig)
+        self.import_func_with(kind, || {
+            let ptr = |is64: bool| if is64 { ValType::I64 } else { ValType::I32 };
+            let sig = Signature {
+                params: vec![ptr(src_memory64), ptr(src_memory64), ptr(dst_memory64)],
+                results: if op.returns_length() {
+                    vec![ptr(dst_memory64)]
+                } else {
+                    vec![]
+                },
+            };
+            let name = format!("{}:{src_instance}:{dst_instance}", op.name());
+            ("transcode".into(), name, sig)
+        })
     }
 
     /// The validation intrinsic of UTF-8 (or UTF-16) strings in the memory of
     /// `instance` with the given address type: `(ptr, len) -> ()`.
     pub(crate) fn validator(&mut self, utf16: bool, instance: u32, memory64: bool) -> FuncRef {
-        let ptr = if memory64 { ValType::I64 } else { ValType::I32 };
-        let sig = Signature {
-            params: vec![ptr, ptr],
-            results: vec![],
-        };
         let kind = ImportKind::Validate {
             utf16,
             instance,
             memory64,
         };
-        let encoding = if utf16 { "utf16" } else { "utf8" };
-        let bits = if memory64 { 64 } else { 32 };
-        let name = format!("{encoding}:{instance}:{bits}");
-        self.import_func(kind, "validate".into(), name, &sig)
+        self.import_func_with(kind, || {
+            let ptr = if memory64 { ValType::I64 } else { ValType::I32 };
+            let sig = Signature {
+                params: vec![ptr, ptr],
+                results: vec![],
+            };
+            let encoding = if utf16 { "utf16" } else { "utf8" };
+            let bits = if memory64 { 64 } else { 32 };
+            let name = format!("{encoding}:{instance}:{bits}");
+            ("validate".into(), name, sig)
+        })
     }
 
     /// A resource-handle intrinsic for calls from `src` to `dst`.
     pub(crate) fn resource_intrinsic(&mut self, op: ResourceOp, src: u32, dst: u32) -> FuncRef {
-        let sig = if op.transfers() {
-            Signature {
-                params: vec![ValType::I32, ValType::I32],
-                results: vec![ValType::I32],
-            }
-        } else {
-            Signature {
-                params: vec![],
-                results: vec![],
-            }
-        };
         let kind = ImportKind::Resource {
             op,
             src_instance: src,
             dst_instance: dst,
         };
-        let name = format!("{}:{src}:{dst}", op.name());
-        self.import_func(kind, "resource".into(), name, &sig)
+        self.import_func_with(kind, || {
+            let sig = if op.transfers() {
+                Signature {
+                    params: vec![ValType::I32, ValType::I32],
+                    results: vec![ValType::I32],
+                }
+            } else {
+                Signature {
+                    params: vec![],
+                    results: vec![],
+                }
+            };
+            let name = format!("{}:{src}:{dst}", op.name());
+            ("resource".into(), name, sig)
+        })
     }
 
     /// An imported function.
@@ -223,8 +253,7 @@ impl ModuleBuilder {
         name: String,
         sig: &Signature,
     ) -> FuncRef {
-        let ty = self.type_index(sig);
-        FuncRef(self.import(kind, module, name, EntityType::Function(ty)).0)
+        self.import_func_with(kind, || (module, name, sig.clone()))
     }
 
     /// Reserves a defined function, to be given its body by [`Self::define`].
