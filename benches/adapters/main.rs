@@ -18,6 +18,10 @@
 //!   the plain call alone, and also two plain calls through an instance that
 //!   only forwards (the least an adapter in an instance of its own costs).
 //!
+//! After the table, the SIMD kernel that each non-ASCII string case of the
+//! largest size needs runs alone on host buffers (`kernels.rs`): the floor
+//! of any adapter on that text.
+//!
 //! The caller loops inside wasm (`run(k)`: `k` calls per host entry), so the
 //! host entry is amortised. Each path is calibrated to about
 //! `FACT_BENCH_SAMPLE_MS` (default 5) ms per sample; the paths take turns

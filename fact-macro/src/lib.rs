@@ -55,8 +55,14 @@
 //!         memory: false,             // no memory at all
 //!         realloc: false,            // no `realloc`
 //!     },
+//!     short_strings: 16,             // strings moved by the adapter's own code
 //! })
 //! ```
+//!
+//! `short_strings` is the largest string, in code units, that the adapters
+//! copy and convert themselves rather than through the host's string
+//! intrinsics (256 by default; `fact_core::AdapterCompiler::short_strings`
+//! says when to lower it).
 //!
 //! The world's own component is instance 0 ([`fact_core::WORLD_INSTANCE`]):
 //! it lifts the world's exports and lowers its imports; the other side of
