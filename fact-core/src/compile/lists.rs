@@ -247,25 +247,17 @@ impl State<'_> {
     /// The helper `(src_ptr, len) -> (dst_ptr, len)` that copies a string or
     /// list of type `ty` from `src` to `dst`, compiling it on first use.
     pub(crate) fn sequence_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
-        let key = HelperKey::Sequence(ty, src, dst);
-        if let Some(f) = self.helpers.get(&key) {
-            return *f;
-        }
-        let func = self.module.declare();
-        self.helpers.insert(key, func);
         let (sp, dp) = (ptr_type(src.mem()), ptr_type(dst.mem()));
         let sig = Signature {
             params: vec![sp, sp],
             results: vec![dp, dp],
         };
-        let mut g = FuncGen::new(self, sig);
-        match g.kind(&ty) {
-            Kind::List(fields) => g.list_body(&fields, src, dst),
-            Kind::String => g.string_body(src, dst),
-            other => unreachable!("{other:?} is not a sequence"),
-        }
-        let body = g.finish();
-        self.module.define(func, body);
-        func
+        self.helper(HelperKey::Sequence(ty, src, dst), sig, |g| {
+            match g.kind(&ty) {
+                Kind::List(fields) => g.list_body(&fields, src, dst),
+                Kind::String => g.string_body(src, dst),
+                other => unreachable!("{other:?} is not a sequence"),
+            }
+        })
     }
 }

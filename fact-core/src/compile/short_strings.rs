@@ -295,7 +295,8 @@ impl FuncGen<'_, '_> {
             self.ins(I::If(BlockType::Empty));
             each(self, step, s.ptr, new.unwrap_or(s.ptr));
             if step == chunk {
-                self.middle_chunks(s, dst, shape, each);
+                // The chunks between the first and the last.
+                self.stepping_loop(s, dst, shape, (chunk, chunk, chunk), each);
             }
             self.piece_from_end(s, dst, shape, step, each);
             self.ins(I::Else);
@@ -311,48 +312,10 @@ impl FuncGen<'_, '_> {
         } else {
             // A few units: one by one, which takes fewer bytes than more
             // pieces.
-            self.unit_loop(s, dst, shape, each);
+            self.stepping_loop(s, dst, shape, (1, 0, 0), each);
         }
         for _ in &steps {
             self.ins(I::End);
-        }
-    }
-
-    /// Runs `each(1, from, to)` at every unit of the string. Counts the
-    /// units left rather than comparing addresses, which could wrap at the
-    /// end of a 4 GiB memory.
-    fn unit_loop(
-        &mut self,
-        s: &Str,
-        dst: Option<(Side, Local)>,
-        shape: Shape,
-        each: &mut dyn FnMut(&mut Self, u32, Local, Local),
-    ) {
-        let is64 = s.src.mem().is_64();
-        let from = self.copy_of(s.ptr);
-        let to = dst.map(|(_, new)| self.copy_of(new));
-        let left = self.copy_of(s.units);
-        self.ins(I::Block(BlockType::Empty));
-        self.ins(I::Loop(BlockType::Empty));
-        self.ins(I::LocalGet(left.idx));
-        self.ins(if is64 { I::I64Eqz } else { I::I32Eqz });
-        self.ins(I::BrIf(1));
-        each(self, 1, from, to.unwrap_or(from));
-        self.push_addr(s.src, from, shape.src_unit);
-        self.ins(I::LocalSet(from.idx));
-        if let (Some((dst, _)), Some(to)) = (dst, to) {
-            self.push_addr(dst, to, shape.dst_unit);
-            self.ins(I::LocalSet(to.idx));
-        }
-        self.ins(I::LocalGet(left.idx));
-        self.ptr_const(s.src, 1);
-        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
-        self.ins(I::LocalSet(left.idx));
-        self.ins(I::Br(0));
-        self.ins(I::End);
-        self.ins(I::End);
-        for l in [Some(from), to, Some(left)].into_iter().flatten() {
-            self.free(l);
         }
     }
 
@@ -378,45 +341,52 @@ impl FuncGen<'_, '_> {
         }
     }
 
-    /// Runs `each(chunk, from, to)` on every whole chunk after the first
-    /// while more than one chunk is left: the chunks between the first and
-    /// the last of a string of over two chunks. Counts the units left rather
+    /// Runs `each(step, from, to)` from unit `skip` of the string on, `step`
+    /// units at a time, while more than `keep` units are left: the chunks
+    /// between the first and the last (`skip` and `keep` a chunk), or every
+    /// unit (`skip` and `keep` 0, `step` 1). Counts the units left rather
     /// than comparing addresses, which could wrap at the end of a 4 GiB
     /// memory.
-    fn middle_chunks(
+    fn stepping_loop(
         &mut self,
         s: &Str,
         dst: Option<(Side, Local)>,
         shape: Shape,
+        (step, skip, keep): (u32, u32, u32),
         each: &mut dyn FnMut(&mut Self, u32, Local, Local),
     ) {
         let is64 = s.src.mem().is_64();
-        let chunk = shape.chunk_units();
-        self.push_addr(s.src, s.ptr, shape.src_unit * chunk);
+        self.push_addr(s.src, s.ptr, shape.src_unit * skip);
         let from = self.local_set_new(ptr_type(s.src.mem()));
         let to = dst.map(|(dst, new)| {
-            self.push_addr(dst, new, shape.dst_unit * chunk);
+            self.push_addr(dst, new, shape.dst_unit * skip);
             self.local_set_new(ptr_type(dst.mem()))
         });
         self.ins(I::LocalGet(s.units.idx));
-        self.ptr_const(s.src, u64::from(chunk));
-        self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        if skip != 0 {
+            self.ptr_const(s.src, u64::from(skip));
+            self.ins(if is64 { I::I64Sub } else { I::I32Sub });
+        }
         let left = self.local_set_new(ptr_type(s.src.mem()));
         self.ins(I::Block(BlockType::Empty));
         self.ins(I::Loop(BlockType::Empty));
         self.ins(I::LocalGet(left.idx));
-        self.ptr_const(s.src, u64::from(chunk));
-        self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        if keep == 0 {
+            self.ins(if is64 { I::I64Eqz } else { I::I32Eqz });
+        } else {
+            self.ptr_const(s.src, u64::from(keep));
+            self.ins(if is64 { I::I64LeU } else { I::I32LeU });
+        }
         self.ins(I::BrIf(1));
-        each(self, chunk, from, to.unwrap_or(from));
-        self.push_addr(s.src, from, shape.src_unit * chunk);
+        each(self, step, from, to.unwrap_or(from));
+        self.push_addr(s.src, from, shape.src_unit * step);
         self.ins(I::LocalSet(from.idx));
         if let (Some((dst, _)), Some(to)) = (dst, to) {
-            self.push_addr(dst, to, shape.dst_unit * chunk);
+            self.push_addr(dst, to, shape.dst_unit * step);
             self.ins(I::LocalSet(to.idx));
         }
         self.ins(I::LocalGet(left.idx));
-        self.ptr_const(s.src, u64::from(chunk));
+        self.ptr_const(s.src, u64::from(step));
         self.ins(if is64 { I::I64Sub } else { I::I32Sub });
         self.ins(I::LocalSet(left.idx));
         self.ins(I::Br(0));

@@ -61,11 +61,6 @@ impl State<'_> {
             ..side
         };
         let key = HelperKey::Transcoder(op, memories_only(src), memories_only(dst));
-        if let Some(f) = self.helpers.get(&key) {
-            return *f;
-        }
-        let func = self.module.declare();
-        self.helpers.insert(key, func);
         let (sp, dp) = (ptr_type(src.mem()), ptr_type(dst.mem()));
         let sig = Signature {
             params: vec![sp, sp, dp],
@@ -75,11 +70,7 @@ impl State<'_> {
                 vec![]
             },
         };
-        let mut g = FuncGen::new(self, sig);
-        g.transcoder_body(op, src, dst, import);
-        let body = g.finish();
-        self.module.define(func, body);
-        func
+        self.helper(key, sig, |g| g.transcoder_body(op, src, dst, import))
     }
 }
 
@@ -339,14 +330,9 @@ impl FuncGen<'_, '_> {
     /// validates it).
     fn utf8_to_latin1(&mut self, c: Cursors) {
         self.each_unit(c, &mut |f| {
+            // A lead byte from 0xC4 on starts a code point above U+00FF.
             let b = f.load_unit(c, 1, 0);
-            f.ins(I::LocalGet(b.idx));
-            f.ins(I::I32Const(0xc4));
-            f.ins(I::I32GeU);
-            f.ins(I::If(BlockType::Empty));
-            f.ptr_const(c.dst, not_latin1(c.dst));
-            f.ins(I::Return);
-            f.ins(I::End);
+            f.return_not_latin1_from(c, b, 0xc4, &mut |_| {});
             f.free(b);
             let cp = f.decode_utf8(c, Trap::InvalidUtf8);
             f.put(c, 1, &mut |f| f.ins(I::LocalGet(cp.idx)));
@@ -360,18 +346,30 @@ impl FuncGen<'_, '_> {
     fn utf16_to_latin1(&mut self, c: Cursors) {
         self.each_unit(c, &mut |f| {
             let u = f.load_unit(c, 2, 0);
-            f.ins(I::LocalGet(u.idx));
-            f.ins(I::I32Const(0x100));
-            f.ins(I::I32GeU);
-            f.ins(I::If(BlockType::Empty));
-            f.validate_utf16_rest(c);
-            f.ptr_const(c.dst, not_latin1(c.dst));
-            f.ins(I::Return);
-            f.ins(I::End);
+            f.return_not_latin1_from(c, u, 0x100, &mut |f| f.validate_utf16_rest(c));
             f.put(c, 1, &mut |f| f.ins(I::LocalGet(u.idx)));
             f.step_src(c, 2, 1);
             f.free(u);
         });
+    }
+
+    /// If the code unit `u` is `bound` or above, runs `before` and returns
+    /// all ones: the source is not Latin-1 from there on.
+    fn return_not_latin1_from(
+        &mut self,
+        c: Cursors,
+        u: Local,
+        bound: i32,
+        before: &mut dyn FnMut(&mut Self),
+    ) {
+        self.ins(I::LocalGet(u.idx));
+        self.ins(I::I32Const(bound));
+        self.ins(I::I32GeU);
+        self.ins(I::If(BlockType::Empty));
+        before(self);
+        self.ptr_const(c.dst, not_latin1(c.dst));
+        self.ins(I::Return);
+        self.ins(I::End);
     }
 
     /// The rest of a UTF-16 source: every surrogate paired.

@@ -60,26 +60,39 @@ impl FuncGen<'_, '_> {
 }
 
 impl super::State<'_> {
-    /// The helper that copies a `ty` from `src`'s memory to `dst`'s,
-    /// compiling it on first use.
-    pub(crate) fn copy_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
-        let key = HelperKey::Copy(ty, src, dst);
+    /// The helper function `key`, compiled on first use: declared (so that
+    /// a helper may call itself through a recursive type), then given the
+    /// body that `body` generates for the signature `sig`.
+    pub(crate) fn helper(
+        &mut self,
+        key: HelperKey,
+        sig: Signature,
+        body: impl FnOnce(&mut FuncGen<'_, '_>),
+    ) -> FuncRef {
         if let Some(f) = self.helpers.get(&key) {
             return *f;
         }
         let func = self.module.declare();
         self.helpers.insert(key, func);
+        let mut g = FuncGen::new(self, sig);
+        body(&mut g);
+        let code = g.finish();
+        self.module.define(func, code);
+        func
+    }
+
+    /// The helper that copies a `ty` from `src`'s memory to `dst`'s,
+    /// compiling it on first use.
+    pub(crate) fn copy_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
         let sig = Signature {
             params: vec![ptr_type(src.mem()), ptr_type(dst.mem())],
             results: vec![],
         };
-        let mut g = FuncGen::new(self, sig);
-        let src_op = Operand::memory(src, g.body.param(0), 0);
-        let dst_op = Operand::memory(dst, g.body.param(1), 0);
-        let kind = g.kind(&ty);
-        g.translate_kind(&ty, &kind, &src_op, &dst_op);
-        let body = g.finish();
-        self.module.define(func, body);
-        func
+        self.helper(HelperKey::Copy(ty, src, dst), sig, |g| {
+            let src_op = Operand::memory(src, g.body.param(0), 0);
+            let dst_op = Operand::memory(dst, g.body.param(1), 0);
+            let kind = g.kind(&ty);
+            g.translate_kind(&ty, &kind, &src_op, &dst_op);
+        })
     }
 }
