@@ -10,7 +10,9 @@
 //! tens of nanoseconds in engines such as Wasmtime, more than converting a
 //! short string, and most strings are short; so a short string that needs
 //! converting (not only copying: `short_strings.rs` moves the plain ones)
-//! costs no host call at all.
+//! costs no host call at all. The ASCII-prefix intrinsics go further: their
+//! functions look at the first code units of a source of any length in
+//! wasm, and call the host for the rest only if those are all ASCII.
 //!
 //! Each function returns what the intrinsic returns, with the same traps,
 //! for every source the adapters pass it. What the adapters guarantee, the
