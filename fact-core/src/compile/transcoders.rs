@@ -296,7 +296,7 @@ impl FuncGen<'_, '_> {
     /// `utf8-to-utf16`: validating, one or two code units per code point.
     fn utf8_to_utf16(&mut self, c: Cursors) {
         self.each_unit(c, &mut |f| {
-            let cp = f.decode_utf8(c, Trap::InvalidUtf8);
+            let cp = f.decode_utf8(c);
             f.ins(I::LocalGet(cp.idx));
             f.ins(I::I32Const(0x1_0000));
             f.ins(I::I32LtU);
@@ -336,7 +336,7 @@ impl FuncGen<'_, '_> {
             let b = f.load_unit(c, 1, 0);
             f.return_not_latin1_from(c, b, 0xc4, &mut |_| {});
             f.free(b);
-            let cp = f.decode_utf8(c, Trap::InvalidUtf8);
+            let cp = f.decode_utf8(c);
             f.put(c, 1, &mut |f| f.ins(I::LocalGet(cp.idx)));
             f.free(cp);
         });
@@ -563,16 +563,22 @@ impl FuncGen<'_, '_> {
     /// `if` the code unit `u` is a surrogate (0xD800..0xDFFF), traps if it
     /// is a low one: opens a block that the caller ends.
     fn if_surrogate(&mut self, u: Local) {
-        self.ins(I::LocalGet(u.idx));
-        self.ins(I::I32Const(0xf800));
-        self.ins(I::I32And);
-        self.ins(I::I32Const(0xd800));
-        self.ins(I::I32Eq);
+        self.push_is_surrogate(u);
         self.ins(I::If(BlockType::Empty));
         self.ins(I::LocalGet(u.idx));
         self.ins(I::I32Const(0xdc00));
         self.ins(I::I32GeU);
         self.trap_if(Trap::InvalidUtf16);
+    }
+
+    /// Pushes whether `u` (a UTF-16 code unit or a code point) is a
+    /// surrogate, 0xD800..=0xDFFF.
+    fn push_is_surrogate(&mut self, u: Local) {
+        self.ins(I::LocalGet(u.idx));
+        self.ins(I::I32Const(0xf800));
+        self.ins(I::I32And);
+        self.ins(I::I32Const(0xd800));
+        self.ins(I::I32Eq);
     }
 
     /// After a high surrogate (the source cursor past it): the low surrogate
@@ -597,7 +603,8 @@ impl FuncGen<'_, '_> {
     /// checking it, and moves `s` past it; returns it in a fresh local.
     /// Each length of sequence has straight-line code: its continuation
     /// bytes are loaded and checked together, then assembled.
-    fn decode_utf8(&mut self, c: Cursors, trap: Trap) -> Local {
+    fn decode_utf8(&mut self, c: Cursors) -> Local {
+        let trap = Trap::InvalidUtf8;
         let cp = self.load_unit(c, 1, 0);
         let lead_below = |f: &mut Self, bound: i32| {
             f.ins(I::LocalGet(cp.idx));
@@ -616,22 +623,18 @@ impl FuncGen<'_, '_> {
             self.ins(I::I32Const(0xc2));
             self.ins(I::I32LtU);
             self.trap_if(trap);
-            self.sequence(c, cp, 2, trap);
+            self.sequence(c, cp, 2);
         }
         self.ins(I::Else);
         lead_below(self, 0xf0);
         {
             // 0xE0..=0xEF, two continuation bytes; U+0800.. but no
             // surrogate.
-            self.sequence(c, cp, 3, trap);
+            self.sequence(c, cp, 3);
             self.ins(I::LocalGet(cp.idx));
             self.ins(I::I32Const(0x800));
             self.ins(I::I32LtU);
-            self.ins(I::LocalGet(cp.idx));
-            self.ins(I::I32Const(0xf800));
-            self.ins(I::I32And);
-            self.ins(I::I32Const(0xd800));
-            self.ins(I::I32Eq);
+            self.push_is_surrogate(cp);
             self.ins(I::I32Or);
             self.trap_if(trap);
         }
@@ -642,7 +645,7 @@ impl FuncGen<'_, '_> {
             self.ins(I::I32Const(0xf4));
             self.ins(I::I32GtU);
             self.trap_if(trap);
-            self.sequence(c, cp, 4, trap);
+            self.sequence(c, cp, 4);
             self.ins(I::LocalGet(cp.idx));
             self.ins(I::I32Const(0x1_0000));
             self.ins(I::I32Sub);
@@ -662,7 +665,8 @@ impl FuncGen<'_, '_> {
     /// and their six bits each, and moves `s` past the sequence. Which lead
     /// bytes may start it, and which code points it may encode, the caller
     /// checks.
-    fn sequence(&mut self, c: Cursors, cp: Local, len: u32, trap: Trap) {
+    fn sequence(&mut self, c: Cursors, cp: Local, len: u32) {
+        let trap = Trap::InvalidUtf8;
         self.ins(I::LocalGet(c.left.idx));
         self.ins(I::I32Const(len as i32));
         self.ins(I::I32LtU);
