@@ -123,9 +123,6 @@ pub fn wasmtime_config(lean: bool) -> wasmtime::Config {
     }
     if lean {
         config.concurrency_support(false);
-        // Without Wasmtime's `gc` feature (no `--features bench`) there are
-        // no exceptions to turn off.
-        #[cfg(feature = "bench")]
         config.wasm_exceptions(false);
     }
     config
@@ -137,8 +134,8 @@ pub fn default_config_note() -> &'static str {
         "default Config = Config::new() with Wasmtime's concurrency support and exceptions \
          (feature `bench`)"
     } else {
-        "WARNING: built without `--features bench`: this Wasmtime has neither concurrency \
-         support nor exceptions, so its default Config IS the lean one"
+        "WARNING: built without `--features bench`: this Wasmtime has no concurrency \
+         support, so its default Config differs from the lean one by exceptions only"
     }
 }
 

@@ -25,12 +25,17 @@
 //! the thread's CPU time. `FACT_BENCH_DUMP=dir` writes every module and
 //! component; `FACT_BENCH_PROFILE=1` runs `adapt_world` alone in
 //! `profile_region`, for callgrind's `--toggle-collect`.
-//! `cargo bench --features bench --bench compile`.
+//!
+//! Then one very wide variant and record (`wide.rs`): generation time from
+//! 1,000 to 40,000 cases or fields, which must grow linearly.
+//!
+//! `cargo bench --features bench --bench compile [wasi:cli/command | wide ..]`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod compose;
+mod wide;
 
 use common::{ah, env_usize, median_time};
 use fact_core::wit_parser::{Resolve, WorldId, WorldItem};
@@ -284,6 +289,7 @@ fn main() -> Result<()> {
             ));
         }
     }
+    wide::run(&filters, samples.min(7));
     if !targets.is_empty() {
         println!("Targets:");
         for (name, value, bound, unit) in targets {

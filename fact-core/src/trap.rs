@@ -53,6 +53,11 @@ pub enum Trap {
     BorrowNotDropped = 17,
     /// An instance's handle table is full (`Table.MAX_LENGTH`, 2^28 - 1).
     TooManyHandles = 18,
+    /// A core wasm exception thrown by the callee, a `realloc` or
+    /// `post-return` reached the adapter, which stops it there (the spec's
+    /// `call_and_trap_on_throw`). Only adapters compiled with
+    /// `AdapterCompiler::exception_barrier` catch exceptions.
+    Exception = 19,
 }
 
 impl Trap {
@@ -76,6 +81,7 @@ impl Trap {
         Trap::NotOwned,
         Trap::BorrowNotDropped,
         Trap::TooManyHandles,
+        Trap::Exception,
     ];
 
     /// The code passed to the `trap` import.
@@ -109,6 +115,7 @@ impl Trap {
             Trap::NotOwned => "owned handle expected, borrowed handle given",
             Trap::BorrowNotDropped => "borrowed handles not dropped by the end of the call",
             Trap::TooManyHandles => "handle table full",
+            Trap::Exception => "an exception may not cross a component boundary",
         }
     }
 }

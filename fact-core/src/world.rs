@@ -29,6 +29,9 @@ pub struct WorldOptions {
     /// ([`AdapterCompiler::short_strings`]; [`DEFAULT_SHORT_STRINGS`] by
     /// default).
     pub short_strings: u32,
+    /// Whether adapters stop core wasm exceptions
+    /// ([`AdapterCompiler::exception_barrier`]; off by default).
+    pub exception_barrier: bool,
 }
 
 impl Default for WorldOptions {
@@ -37,6 +40,7 @@ impl Default for WorldOptions {
             lift: CanonOptions::new(WORLD_INSTANCE),
             lower: CanonOptions::new(OTHER_INSTANCE),
             short_strings: DEFAULT_SHORT_STRINGS,
+            exception_barrier: false,
         }
     }
 }
@@ -53,7 +57,9 @@ pub fn adapt_world(
     options: &WorldOptions,
 ) -> Result<Adapters, Error> {
     let mut compiler = AdapterCompiler::new(resolve);
-    compiler.short_strings(options.short_strings);
+    compiler
+        .short_strings(options.short_strings)
+        .exception_barrier(options.exception_barrier);
     let w = &resolve.worlds[world];
     // Resources defined in an exported interface are implemented by the
     // world's component, those of an imported interface by the other side.

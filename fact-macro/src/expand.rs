@@ -18,38 +18,73 @@
 use crate::input::{Config, Source};
 use crate::load::Loaded;
 use fact_core::{
-    adapt_world, CanonOptions, Export, Import, ImportKind, MemoryType, Resource, ResourceOp,
-    Transcode,
+    adapt_world, Adapters, CanonOptions, Export, Import, ImportKind, MemoryType, Resource,
+    ResourceOp, Transcode, WorldOptions,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Expands `config`; paths are relative to `manifest_dir` (the crate's
-/// `CARGO_MANIFEST_DIR`, `None` if Cargo did not set it).
-pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Result<TokenStream> {
-    let source = config.source.literal();
-    let at_source = |message: String| syn::Error::new(source.span(), message);
-    let loaded = match &config.source {
-        Source::Path(path) => {
-            let manifest_dir = manifest_dir.ok_or_else(|| {
-                at_source(
-                    "`CARGO_MANIFEST_DIR` is not set, so the WIT path has no base directory; \
-                     build with Cargo or use `inline: \"..\"`"
-                        .to_string(),
-                )
-            })?;
-            Loaded::path(manifest_dir, &path.value())
+/// The stack of the thread that loads and compiles the WIT. `wit-parser`
+/// recurses into the dependencies of exported types (a few hundred bytes per
+/// nested type when the macro is built without optimizations, as Cargo
+/// builds proc macros by default), and rustc runs a proc macro on a stack of
+/// a few MiB. The compiler itself does not recurse. This much is only
+/// reserved, not used: millions of nested types fit in it.
+const WIT_STACK: usize = 1 << 30;
+
+/// Where an error of the WIT work is reported.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    /// At the WIT path or inline text.
+    Source,
+    /// At `world: ".."` if given, else at the WIT.
+    World,
+    /// At the macro call.
+    Call,
+}
+
+/// What the WIT work produces: plain data, sent back from its thread.
+struct Built {
+    /// `ns:pkg/world`.
+    world_id: String,
+    adapters: Adapters,
+    /// Every file read.
+    files: Vec<PathBuf>,
+}
+
+/// Where the WIT comes from ([`Source`] without its span).
+enum Text {
+    /// A path relative to `CARGO_MANIFEST_DIR`.
+    Path(String),
+    /// WIT source text.
+    Inline(String),
+}
+
+/// Loads the WIT and compiles its world's adapters: everything of the
+/// expansion that depends on the WIT, and no tokens (they cannot cross
+/// threads).
+fn build(
+    source: &Text,
+    manifest_dir: Option<&Path>,
+    world: Option<&str>,
+    options: &WorldOptions,
+) -> Result<Built, (At, String)> {
+    let loaded = match source {
+        Text::Path(path) => {
+            let manifest_dir = manifest_dir.ok_or((
+                At::Source,
+                "`CARGO_MANIFEST_DIR` is not set, so the WIT path has no base directory; \
+                 build with Cargo or use `inline: \"..\"`"
+                    .to_string(),
+            ))?;
+            Loaded::path(manifest_dir, path)
         }
-        Source::Inline(text) => Loaded::inline(&text.value()),
+        Text::Inline(text) => Loaded::inline(text),
     }
-    .map_err(at_source)?;
-
-    let world_name = config.world.as_ref().map(|w| w.value());
-    let world = loaded.world(world_name.as_deref()).map_err(|message| {
-        syn::Error::new(config.world.as_ref().unwrap_or(source).span(), message)
-    })?;
+    .map_err(|e| (At::Source, e))?;
+    let world = loaded.world(world).map_err(|e| (At::World, e))?;
     let resolve = &loaded.resolve;
     let world_id = {
         let w = &resolve.worlds[world];
@@ -58,19 +93,67 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
             None => w.name.clone(),
         }
     };
-
-    let options = config.world_options();
-    let adapters = adapt_world(resolve, world, &options).map_err(|e| {
-        syn::Error::new(
-            Span::call_site(),
-            format!("cannot adapt world `{world_id}`: {e}"),
-        )
-    })?;
+    let adapters = adapt_world(resolve, world, options)
+        .map_err(|e| (At::Call, format!("cannot adapt world `{world_id}`: {e}")))?;
     adapters.validate().map_err(|e| {
-        syn::Error::new(
-            Span::call_site(),
+        (
+            At::Call,
             format!("internal error in fact-core (please report it): {e}"),
         )
+    })?;
+    Ok(Built {
+        world_id,
+        adapters,
+        files: loaded.files,
+    })
+}
+
+/// Runs [`build`] on a thread with a [`WIT_STACK`] stack.
+fn build_on_large_stack(
+    config: &Config,
+    manifest_dir: Option<&Path>,
+    options: &WorldOptions,
+) -> Result<Built, (At, String)> {
+    // `LitStr`s hold spans, which only the macro's own thread may touch:
+    // the thread gets their text.
+    let source = match &config.source {
+        Source::Path(path) => Text::Path(path.value()),
+        Source::Inline(text) => Text::Inline(text.value()),
+    };
+    let world = config.world.as_ref().map(|w| w.value());
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(WIT_STACK)
+            .spawn_scoped(scope, || {
+                build(&source, manifest_dir, world.as_deref(), options)
+            })
+            .map_err(|e| {
+                (
+                    At::Call,
+                    format!("cannot start the thread that reads the WIT: {e}"),
+                )
+            })?
+            .join()
+            .unwrap_or_else(|_| Err((At::Call, "the compiler panicked (please report it)".into())))
+    })
+}
+
+/// Expands `config`; paths are relative to `manifest_dir` (the crate's
+/// `CARGO_MANIFEST_DIR`, `None` if Cargo did not set it).
+pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Result<TokenStream> {
+    let source = config.source.literal();
+    let options = config.world_options();
+    let Built {
+        world_id,
+        adapters,
+        files,
+    } = build_on_large_stack(config, manifest_dir, &options).map_err(|(at, message)| {
+        let span = match at {
+            At::Source => source.span(),
+            At::World => config.world.as_ref().unwrap_or(source).span(),
+            At::Call => Span::call_site(),
+        };
+        syn::Error::new(span, message)
     })?;
 
     let wasm = Literal::byte_string(&adapters.wasm);
@@ -133,15 +216,11 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
 
     let names = names(&adapters.exports);
     let world_doc = doc(&format!("The adapted WIT world, `{world_id}`."));
-    let rebuild = loaded
-        .files
-        .iter()
-        .filter_map(|file| file.to_str())
-        .map(|file| {
-            quote!(
-                const _: &[u8] = ::core::include_bytes!(#file);
-            )
-        });
+    let rebuild = files.iter().filter_map(|file| file.to_str()).map(|file| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#file);
+        )
+    });
 
     Ok(quote! {
         #world_doc
@@ -547,6 +626,29 @@ mod expansion_tests {
     fn expand_str(input: &str) -> syn::Result<TokenStream> {
         let config: Config = syn::parse_str(input)?;
         expand(&config, Some(Path::new(env!("CARGO_MANIFEST_DIR"))))
+    }
+
+    /// `wit-parser` recurses into the dependencies of exported types: a
+    /// chain this deep overflows an 8 MiB stack in a debug build, and the
+    /// test's thread has 2 MiB. The expansion must not care.
+    #[test]
+    fn deep_wit_expands_on_a_small_stack() {
+        let depth = 30_000;
+        let mut wit = String::from("package deep:wit;\ninterface i {\nvariant t0 { a(u32), b }\n");
+        for n in 1..=depth {
+            let prev = n - 1;
+            wit += &format!("record r{n} {{ x: t{prev}, y: u8 }}\nvariant t{n} {{ a(r{n}), b }}\n");
+        }
+        wit += &format!("f: func(x: t{depth}) -> t{depth};\n}}\nworld w {{ export i; }}\n");
+        let input = format!("{{ inline: {wit:?} }}");
+        let expanded = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || expand_str(&input).map(|tokens| tokens.to_string()))
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap();
+        assert!(expanded.contains("EXPORT_DEEP_WIT_I_F"), "{expanded}");
     }
 
     #[test]

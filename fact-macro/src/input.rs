@@ -8,6 +8,7 @@
 //!     lift: { string_encoding: "utf16", memory64: true, post_return: true },
 //!     lower: { string_encoding: "latin1+utf16", memory: true, realloc: true },
 //!     short_strings: 16,              // optional: see `AdapterCompiler::short_strings`
+//!     exception_barrier: true,        // optional: see `AdapterCompiler::exception_barrier`
 //! })
 //! ```
 //!
@@ -21,7 +22,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::{braced, Ident, LitBool, LitInt, LitStr, Token};
 
 /// The options of the top-level braced form.
-const OPTIONS: &str = "`path`, `inline`, `world`, `lift`, `lower` or `short_strings`";
+const OPTIONS: &str =
+    "`path`, `inline`, `world`, `lift`, `lower`, `short_strings` or `exception_barrier`";
 
 /// The options of a side (`lift: { .. }` or `lower: { .. }`).
 const SIDE_OPTIONS: &str = "`string_encoding`, `memory`, `memory64`, `realloc` or `post_return`";
@@ -38,6 +40,8 @@ pub(crate) struct Config {
     pub lower: SideOptions,
     /// `short_strings: N`: the short-string limit, if given.
     pub short_strings: Option<u32>,
+    /// `exception_barrier: bool`, if given.
+    pub exception_barrier: Option<bool>,
 }
 
 /// Where the WIT comes from.
@@ -109,6 +113,7 @@ impl Config {
             lift: SideOptions::default(),
             lower: SideOptions::default(),
             short_strings: None,
+            exception_barrier: None,
         }
     }
 
@@ -119,6 +124,7 @@ impl Config {
             lift: self.lift.apply(defaults.lift),
             lower: self.lower.apply(defaults.lower),
             short_strings: self.short_strings.unwrap_or(defaults.short_strings),
+            exception_barrier: self.exception_barrier.unwrap_or(defaults.exception_barrier),
         }
     }
 }
@@ -151,12 +157,14 @@ impl Parse for Config {
         let mut lift = None;
         let mut lower = None;
         let mut short_strings = None;
+        let mut exception_barrier = None;
         let mut seen = Seen::default();
         while !content.is_empty() {
             let key = Ident::parse_any(&content)?;
             let name = key.to_string();
             match name.as_str() {
-                "path" | "inline" | "world" | "lift" | "lower" | "short_strings" => {}
+                "path" | "inline" | "world" | "lift" | "lower" | "short_strings"
+                | "exception_barrier" => {}
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -188,7 +196,8 @@ impl Parse for Config {
                 "world" => world = Some(content.parse::<LitStr>()?),
                 "lift" => lift = Some(parse_side(&content, Side::Lift)?),
                 "lower" => lower = Some(parse_side(&content, Side::Lower)?),
-                _ => short_strings = Some(parse_short_strings(&content)?),
+                "short_strings" => short_strings = Some(parse_short_strings(&content)?),
+                _ => exception_barrier = Some(content.parse::<LitBool>()?.value),
             }
             if content.is_empty() {
                 break;
@@ -208,6 +217,7 @@ impl Parse for Config {
             lift: lift.unwrap_or_default(),
             lower: lower.unwrap_or_default(),
             short_strings,
+            exception_barrier,
         })
     }
 }
@@ -433,8 +443,8 @@ mod tests {
     fn unknown_options_are_rejected() {
         assert_eq!(
             error(r#"{ path: "x.wit", wrld: "app" }"#),
-            "unknown option `wrld`; expected `path`, `inline`, `world`, `lift`, `lower` or \
-             `short_strings`"
+            "unknown option `wrld`; expected `path`, `inline`, `world`, `lift`, `lower`, \
+             `short_strings` or `exception_barrier`"
         );
         assert_eq!(
             error(r#"{ path: "x.wit", lift: { encoding: "utf8" } }"#),

@@ -56,6 +56,7 @@
 //!         realloc: false,            // no `realloc`
 //!     },
 //!     short_strings: 16,             // strings moved by the adapter's own code
+//!     exception_barrier: true,       // exceptions trap at the adapter
 //! })
 //! ```
 //!
@@ -63,6 +64,11 @@
 //! copy and convert themselves rather than through the host's string
 //! intrinsics (256 by default; `fact_core::AdapterCompiler::short_strings`
 //! says when to lower it).
+//!
+//! `exception_barrier: true` makes every adapter trap when a core wasm
+//! exception reaches it, rather than let it unwind into the caller (off by
+//! default: the module then needs the exception-handling proposal; see
+//! `fact_core::AdapterCompiler::exception_barrier`).
 //!
 //! The world's own component is instance 0 ([`fact_core::WORLD_INSTANCE`]):
 //! it lifts the world's exports and lowers its imports; the other side of

@@ -21,7 +21,8 @@
 //! - `decode.rs`, `validate.rs`: the checks against the spec;
 //! - `intrinsics.rs`: the host intrinsics against a model of their contract;
 //! - `tables.rs`: the handle indices the spec's tables give;
-//! - `regressions.rs`: fixed cases for every disagreement found.
+//! - `regressions.rs`: fixed cases for every disagreement found;
+//! - `soak.rs`: the compiler alone on much bigger random WIT (ignored).
 //!
 //! Known differences with Wasmtime 48, where `fact` follows the spec
 //! (`compare::Known`, pinned in `regressions.rs`): a shrinking `realloc` of
@@ -55,6 +56,8 @@ pub mod values;
 
 #[cfg(test)]
 mod regressions;
+#[cfg(test)]
+mod soak;
 
 use arbitrary::Unstructured;
 use case::{Case, Config};

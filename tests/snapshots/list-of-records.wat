@@ -1,16 +1,16 @@
 (module
   (type (;0;) (func (param i32 i32)))
-  (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;2;) (func (param i32)))
+  (type (;1;) (func (param i32)))
+  (type (;2;) (func (param i32 i32 i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32) (result i32 i32)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
+  (import "fact" "trap" (func (;1;) (type 1)))
   (import "instance-0" "memory" (memory (;0;) 0))
-  (import "instance-1" "realloc" (func (;1;) (type 1)))
+  (import "instance-1" "realloc" (func (;2;) (type 2)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "validate" "utf8:0:32" (func (;2;) (type 0)))
-  (import "fact" "trap" (func (;3;) (type 2)))
+  (import "validate" "utf8:0:32" (func (;3;) (type 0)))
   (export "f" (func 4))
   (func (;4;) (type 0) (param i32 i32)
     (local i32 i32 i32 i32)
@@ -21,7 +21,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 3
+      call 1
       unreachable
     end
     global.get 1
@@ -31,7 +31,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 3
+      call 1
       unreachable
     end
     local.get 3
@@ -62,7 +62,7 @@
         i32.gt_u
         if ;; label = @3
           i32.const 12
-          call 3
+          call 1
           unreachable
         end
         local.get 1
@@ -74,7 +74,7 @@
         i32.and
         if ;; label = @3
           i32.const 4
-          call 3
+          call 1
           unreachable
         end
         local.get 0
@@ -97,13 +97,13 @@
         i32.const 0
         i32.const 4
         local.get 4
-        call 1
+        call 2
         local.tee 5
         i32.const 3
         i32.and
         if ;; label = @3
           i32.const 6
-          call 3
+          call 1
           unreachable
         end
         local.get 5
@@ -142,7 +142,7 @@
             i32.gt_u
             if ;; label = @5
               i32.const 11
-              call 3
+              call 1
               unreachable
             end
             local.get 10
@@ -165,7 +165,7 @@
             i32.const 0
             i32.const 1
             local.get 13
-            call 1
+            call 2
             local.tee 14
             i64.extend_i32_u
             local.get 13
@@ -340,12 +340,12 @@
               if ;; label = @6
                 local.get 9
                 local.get 10
-                call 2
+                call 3
               end
             else
               local.get 9
               local.get 10
-              call 2
+              call 3
               local.get 14
               local.get 9
               local.get 10
@@ -381,11 +381,11 @@
         return
       end
       i32.const 3
-      call 3
+      call 1
       unreachable
     end
     i32.const 5
-    call 3
+    call 1
     unreachable
   )
 )

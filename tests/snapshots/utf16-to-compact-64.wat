@@ -1,22 +1,22 @@
 (module
   (type (;0;) (func (param i32 i32)))
-  (type (;1;) (func (param i32 i32 i32 i32) (result i32)))
-  (type (;2;) (func (param i64 i64 i32) (result i32)))
-  (type (;3;) (func (param i32)))
-  (type (;4;) (func (param i32 i32 i32)))
-  (type (;5;) (func (param i64 i64) (result i32 i32)))
-  (type (;6;) (func (param i64 i64)))
+  (type (;1;) (func (param i32)))
+  (type (;2;) (func (param i64 i64)))
+  (type (;3;) (func (param i32 i32 i32 i32) (result i32)))
+  (type (;4;) (func (param i64 i64 i32) (result i32)))
+  (type (;5;) (func (param i32 i32 i32)))
+  (type (;6;) (func (param i64 i64) (result i32 i32)))
   (import "callee" "0" (func (;0;) (type 0)))
   (import "instance-0" "flags" (global (;0;) (mut i32)))
   (import "instance-1" "flags" (global (;1;) (mut i32)))
+  (import "fact" "trap" (func (;1;) (type 1)))
   (import "instance-0" "memory64" (memory (;0;) i64 0))
-  (import "instance-1" "realloc" (func (;1;) (type 1)))
+  (import "instance-1" "realloc" (func (;2;) (type 3)))
   (import "instance-1" "memory" (memory (;1;) 0))
-  (import "transcode" "utf16-to-latin1:0:1" (func (;2;) (type 2)))
-  (import "fact" "trap" (func (;3;) (type 3)))
-  (import "transcode" "latin1-to-utf16:1:1" (func (;4;) (type 4)))
+  (import "transcode" "utf16-to-latin1:0:1" (func (;3;) (type 4)))
+  (import "transcode" "latin1-to-utf16:1:1" (func (;4;) (type 5)))
   (export "f" (func 5))
-  (func (;5;) (type 6) (param i64 i64)
+  (func (;5;) (type 2) (param i64 i64)
     (local i32 i32 i32 i32)
     global.get 0
     local.tee 2
@@ -25,7 +25,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 1
-      call 3
+      call 1
       unreachable
     end
     global.get 1
@@ -35,7 +35,7 @@
     i32.eqz
     if ;; label = @1
       i32.const 2
-      call 3
+      call 1
       unreachable
     end
     local.get 3
@@ -57,7 +57,7 @@
     local.get 3
     global.set 1
   )
-  (func (;6;) (type 5) (param i64 i64) (result i32 i32)
+  (func (;6;) (type 6) (param i64 i64) (result i32 i32)
     (local i32 i32 i64 i64 i32 i32 i64 i32 i32 i32 i64 i32 i32 i32 i32)
     block ;; label = @1
       block ;; label = @2
@@ -66,7 +66,7 @@
         i64.gt_u
         if ;; label = @3
           i32.const 11
-          call 3
+          call 1
           unreachable
         end
         local.get 1
@@ -79,7 +79,7 @@
         i32.wrap_i64
         if ;; label = @3
           i32.const 4
-          call 3
+          call 1
           unreachable
         end
         memory.size
@@ -97,7 +97,7 @@
         i32.or
         if ;; label = @3
           i32.const 3
-          call 3
+          call 1
           unreachable
         end
         local.get 1
@@ -107,7 +107,7 @@
         i32.const 0
         i32.const 2
         local.get 6
-        call 1
+        call 2
         local.tee 7
         i32.const 1
         i32.and
@@ -407,7 +407,7 @@
           local.get 6
           i32.const 2
           local.get 9
-          call 1
+          call 2
           local.tee 10
           i32.const 1
           i32.and
@@ -533,7 +533,7 @@
             local.get 9
             i32.const 2
             local.get 15
-            call 1
+            call 2
             local.tee 16
             i32.const 1
             i32.and
@@ -565,7 +565,7 @@
             local.get 6
             i32.const 2
             local.get 3
-            call 1
+            call 2
             local.tee 15
             i32.const 1
             i32.and
@@ -590,14 +590,14 @@
         return
       end
       i32.const 6
-      call 3
+      call 1
       unreachable
     end
     i32.const 5
-    call 3
+    call 1
     unreachable
   )
-  (func (;7;) (type 2) (param i64 i64 i32) (result i32)
+  (func (;7;) (type 4) (param i64 i64 i32) (result i32)
     (local i32 i32 i32 i32 i32)
     block ;; label = @1
       local.get 1
@@ -607,7 +607,7 @@
         local.get 0
         local.get 1
         local.get 2
-        call 2
+        call 3
         return
       end
       local.get 2
@@ -702,7 +702,7 @@
       return
     end
     i32.const 10
-    call 3
+    call 1
     unreachable
   )
 )

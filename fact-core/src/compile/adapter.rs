@@ -28,12 +28,11 @@
 use super::func::{FuncGen, Len};
 use super::operand::Operand;
 use super::{Adapter, Side, State};
-use crate::abi::{ptr_type, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use crate::abi::{ptr_type, Record, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use crate::import::{ImportKind, ResourceOp};
 use crate::module::{FuncRef, Local, Signature};
 use crate::Trap;
 use wasm_encoder::{Instruction as I, ValType};
-use wit_parser::Type;
 
 /// Bit of the instance-flags global: the instance may call out.
 pub(crate) const MAY_LEAVE: i32 = 1;
@@ -53,17 +52,25 @@ pub(super) fn compile(
     st: &mut State<'_>,
     adapter: &Adapter<'_>,
     index: u32,
-    params: &[Type],
-    results: &[Type],
+    params: &Record,
+    results: &Record,
     related: bool,
 ) {
     let lower = Side::of(&adapter.lower);
     let lift = Side::of(&adapter.lift);
     let flat = Flat {
-        lower_params: st.abi.flatten(params, lower.mem_or_32(), MAX_FLAT_PARAMS),
-        lift_params: st.abi.flatten(params, lift.mem_or_32(), MAX_FLAT_PARAMS),
-        lower_results: st.abi.flatten(results, lower.mem_or_32(), MAX_FLAT_RESULTS),
-        lift_results: st.abi.flatten(results, lift.mem_or_32(), MAX_FLAT_RESULTS),
+        lower_params: st
+            .abi
+            .flatten(&params.fields, lower.mem_or_32(), MAX_FLAT_PARAMS),
+        lift_params: st
+            .abi
+            .flatten(&params.fields, lift.mem_or_32(), MAX_FLAT_PARAMS),
+        lower_results: st
+            .abi
+            .flatten(&results.fields, lower.mem_or_32(), MAX_FLAT_RESULTS),
+        lift_results: st
+            .abi
+            .flatten(&results.fields, lift.mem_or_32(), MAX_FLAT_RESULTS),
     };
 
     // `flatten_functype(opts, ft, 'lower')`: the adapter's own signature.
@@ -115,6 +122,7 @@ pub(super) fn compile(
     if related {
         g.trap(Trap::CannotEnter);
     } else {
+        g.barrier = g.st.exception_barrier;
         let call = Call {
             lower,
             lift,
@@ -134,8 +142,8 @@ pub(super) fn compile(
 struct Call<'t> {
     lower: Side,
     lift: Side,
-    params: &'t [Type],
-    results: &'t [Type],
+    params: &'t Record,
+    results: &'t Record,
     flat: Flat,
     callee: FuncRef,
     post_return: Option<FuncRef>,
@@ -160,7 +168,7 @@ impl FuncGen<'_, '_> {
         self.write_flags(lift_flags, entered);
 
         // The borrow scope of the call (`Subtask`/`Task` in the spec).
-        let borrows = call.params.iter().any(|t| self.st.abi.contains_borrow(t));
+        let borrows = (call.params.fields.iter()).any(|t| self.st.abi.contains_borrow(t));
         if borrows {
             self.resource_call(ResourceOp::EnterCall, call);
         }
@@ -192,7 +200,7 @@ impl FuncGen<'_, '_> {
     /// Whether moving the parameters calls the callee's `realloc`.
     fn params_allocate(&self, call: &Call<'_>) -> bool {
         let abi = &self.st.abi;
-        call.flat.lift_params.is_none() || call.params.iter().any(|t| abi.needs_realloc(t))
+        call.flat.lift_params.is_none() || call.params.fields.iter().any(|t| abi.needs_realloc(t))
     }
 
     /// Moves the parameters into the callee; returns the callee's arguments.
@@ -214,7 +222,7 @@ impl FuncGen<'_, '_> {
             }
             None => {
                 let mem = call.lift.mem();
-                let (_, size, align) = self.st.abi.record_layout(call.params, mem);
+                let (size, align) = (call.params.size(mem), call.params.align(mem));
                 let ptr = self.realloc(call.lift, None, align, Len::Const(size));
                 (Operand::memory(call.lift, ptr, 0), vec![ptr])
             }
@@ -258,7 +266,7 @@ impl FuncGen<'_, '_> {
                 (Operand::memory(call.lower, retptr, 0), vec![])
             }
         };
-        let allocates = call.results.iter().any(|t| self.st.abi.needs_realloc(t));
+        let allocates = (call.results.fields.iter()).any(|t| self.st.abi.needs_realloc(t));
         if allocates {
             self.write_flags(lower_flags, MAY_LEAVE);
         }
@@ -270,10 +278,10 @@ impl FuncGen<'_, '_> {
     }
 
     /// The checks of `lift_flat_values` and `lower_flat_values` on a pointer
-    /// to a tuple of `types`: aligned, and in bounds.
-    fn check_tuple(&mut self, side: Side, ptr: Local, types: &[Type]) {
-        let (_, size, align) = self.st.abi.record_layout(types, side.mem());
-        self.check_source(side, ptr, align, Len::Const(size));
+    /// to a tuple: aligned, and in bounds.
+    fn check_tuple(&mut self, side: Side, ptr: Local, tuple: &Record) {
+        let mem = side.mem();
+        self.check_source(side, ptr, tuple.align(mem), Len::Const(tuple.size(mem)));
     }
 
     /// Calls `enter-call` or `exit-call` for this call.

@@ -11,7 +11,7 @@
 
 use super::func::FuncGen;
 use super::operand::{At, Operand};
-use crate::abi::discriminant_size;
+use crate::abi::{discriminant_size, Record, Variant};
 use crate::module::Local;
 use crate::Trap;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
@@ -20,25 +20,21 @@ use wit_parser::Type;
 impl FuncGen<'_, '_> {
     /// Moves a record (or tuple, or a function's parameter list) field by
     /// field.
-    pub(crate) fn translate_record(&mut self, fields: &[Type], src: &Operand, dst: &Operand) {
-        let srcs = self.field_operands(src, fields);
-        let dsts = self.field_operands(dst, fields);
-        for ((field, s), d) in fields.iter().zip(&srcs).zip(&dsts) {
+    pub(crate) fn translate_record(&mut self, record: &Record, src: &Operand, dst: &Operand) {
+        let srcs = self.field_operands(src, record);
+        let dsts = self.field_operands(dst, record);
+        for ((field, s), d) in record.fields.iter().zip(&srcs).zip(&dsts) {
             self.translate(field, s, d);
         }
     }
 
     /// Moves a variant: checks the discriminant, then moves the payload of
     /// the case it names.
-    pub(crate) fn translate_variant(
-        &mut self,
-        cases: &[Option<Type>],
-        src: &Operand,
-        dst: &Operand,
-    ) {
+    pub(crate) fn translate_variant(&mut self, variant: &Variant, src: &Operand, dst: &Operand) {
+        let cases = &variant.cases;
         let disc = self.read_discriminant(cases.len(), src);
         let n = cases.len() as u32;
-        if cases.iter().all(Option::is_none) {
+        if variant.is_enum() {
             // An enum (or payload-free variant): one range check.
             self.ins(I::LocalGet(disc.idx));
             self.ins(I::I32Const(n as i32));
@@ -63,7 +59,7 @@ impl FuncGen<'_, '_> {
         for (i, case) in cases.iter().enumerate() {
             self.ins(I::End);
             self.write_discriminant(cases.len(), disc, dst);
-            self.translate_case(cases, case.as_ref(), src, dst);
+            self.translate_case(variant, case.as_ref(), src, dst);
             // Past the remaining case blocks and $invalid, out of $done.
             self.ins(I::Br(n - i as u32));
         }
@@ -86,7 +82,7 @@ impl FuncGen<'_, '_> {
     /// Moves the payload of one case (if it has one).
     fn translate_case(
         &mut self,
-        cases: &[Option<Type>],
+        variant: &Variant,
         case: Option<&Type>,
         src: &Operand,
         dst: &Operand,
@@ -95,8 +91,8 @@ impl FuncGen<'_, '_> {
             self.zero_payload(dst, 0);
             return;
         };
-        let (src_payload, src_temps) = self.case_source(cases, ty, src);
-        let (dst_payload, dst_temps) = self.case_destination(cases, ty, dst);
+        let (src_payload, src_temps) = self.case_source(variant, ty, src);
+        let (dst_payload, dst_temps) = self.case_destination(variant, ty, dst);
         self.translate(ty, &src_payload, &dst_payload);
         if let Some(temps) = dst_temps {
             // Widen the case's flat values into the joined slots.
@@ -116,19 +112,19 @@ impl FuncGen<'_, '_> {
     /// temporaries holding the joined flat values narrowed to its own types.
     fn case_source(
         &mut self,
-        cases: &[Option<Type>],
+        variant: &Variant,
         ty: &Type,
         src: &Operand,
     ) -> (Operand, Option<Vec<Local>>) {
         match &src.at {
             At::Memory { .. } => {
-                let layout = self.st.abi.variant_layout(cases, src.side.mem_or_32());
-                (src.offset_by(layout.payload_offset), None)
+                let offset = variant.payload_offset(src.side.mem_or_32());
+                (src.offset_by(offset), None)
             }
             At::Locals(locals) => {
-                let want = self.st.abi.flat(ty, src.side.mem_or_32());
+                let want = self.flat(ty, src.side);
                 let mut temps = Vec::with_capacity(want.len());
-                for (slot, want) in locals[1..].iter().zip(want) {
+                for (slot, want) in locals[1..].iter().zip(want.iter().copied()) {
                     self.ins(I::LocalGet(slot.idx));
                     coerce_lift(self, slot.ty, want);
                     temps.push(self.local_set_new(want));
@@ -142,18 +138,18 @@ impl FuncGen<'_, '_> {
     /// temporaries of its own flat types, widened into the joined slots after.
     fn case_destination(
         &mut self,
-        cases: &[Option<Type>],
+        variant: &Variant,
         ty: &Type,
         dst: &Operand,
     ) -> (Operand, Option<Vec<Local>>) {
         match &dst.at {
             At::Memory { .. } => {
-                let layout = self.st.abi.variant_layout(cases, dst.side.mem_or_32());
-                (dst.offset_by(layout.payload_offset), None)
+                let offset = variant.payload_offset(dst.side.mem_or_32());
+                (dst.offset_by(offset), None)
             }
             At::Locals(_) => {
-                let types = self.st.abi.flat(ty, dst.side.mem_or_32());
-                let temps: Vec<Local> = types.into_iter().map(|t| self.local(t)).collect();
+                let types = self.flat(ty, dst.side);
+                let temps: Vec<Local> = types.iter().map(|t| self.local(*t)).collect();
                 (Operand::locals(dst.side, temps.clone()), Some(temps))
             }
         }

@@ -9,7 +9,7 @@ use crate::abi::ptr_type;
 use crate::module::{FuncBody, Local, Signature};
 use crate::options::MemoryType;
 use crate::Trap;
-use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+use wasm_encoder::{BlockType, Catch, Instruction as I, MemArg, ValType};
 
 /// The function being generated, with access to the module being built.
 ///
@@ -28,6 +28,9 @@ pub(crate) struct FuncGen<'s, 'a> {
     /// call to their helper (set for the element of a list loop: see
     /// `lists.rs`).
     pub inline_strings: bool,
+    /// Whether the body is wrapped in the exception barrier
+    /// ([`crate::AdapterCompiler::exception_barrier`]).
+    pub barrier: bool,
 }
 
 /// A `br` or `br_if` to the trap block of `trap`, at instruction `at`,
@@ -55,6 +58,7 @@ impl<'s, 'a> FuncGen<'s, 'a> {
             depth: 0,
             trap_sites: Vec::new(),
             inline_strings: false,
+            barrier: false,
         }
     }
 
@@ -392,7 +396,33 @@ impl<'s, 'a> FuncGen<'s, 'a> {
                 out.extend(raise(trap));
             }
         }
+        if self.barrier {
+            out = self.catch_all(out, raise(Trap::Exception));
+        }
         self.body.set_instructions(out);
         self.body
+    }
+
+    /// `call_and_trap_on_throw` around a whole body: `block (try_table
+    /// (catch_all 0) <body>) return end <raise>`. No branch of the body
+    /// targets the function's own label (traps branch to blocks inside it,
+    /// and the body leaves with `return`), so wrapping it changes no label.
+    fn catch_all(&mut self, body: Vec<I<'static>>, raise: Vec<I<'static>>) -> Vec<I<'static>> {
+        let results = self.body.signature().results;
+        let ty = match results.as_slice() {
+            [] => BlockType::Empty,
+            [one] => BlockType::Result(*one),
+            _ => BlockType::FunctionType(self.st.module.type_index(&self.body.signature())),
+        };
+        self.st.module.use_exceptions();
+        let mut out = Vec::with_capacity(body.len() + 6);
+        out.push(I::Block(BlockType::Empty));
+        out.push(I::TryTable(ty, vec![Catch::All { label: 0 }].into()));
+        out.extend(body);
+        out.push(I::End);
+        out.push(I::Return);
+        out.push(I::End);
+        out.extend(raise);
+        out
     }
 }

@@ -13,8 +13,8 @@
 use super::func::{FuncGen, Len};
 use super::operand::{At, Operand};
 use super::{HelperKey, Side, State};
-use crate::abi::{ptr_type, Kind, MAX_BYTE_LENGTH};
-use crate::module::{FuncRef, Local, Signature};
+use crate::abi::{ptr_type, Kind, Record, MAX_BYTE_LENGTH};
+use crate::module::{FuncBody, FuncRef, Local, Signature};
 use crate::Trap;
 use wasm_encoder::{BlockType, Instruction as I};
 use wit_parser::Type;
@@ -73,8 +73,15 @@ impl FuncGen<'_, '_> {
         dst: &Operand,
     ) {
         if !(src.in_memory() && dst.in_memory()) {
-            let fields = vec![*elem; n as usize];
-            return self.translate_record(&fields, src, dst);
+            // In flat form a fixed-length list has at most MAX_FLAT_PARAMS
+            // elements, and its size is the list's, which is checked.
+            let elements = vec![*elem; n as usize];
+            let record = self
+                .st
+                .abi
+                .record(&elements)
+                .expect("a fixed-length list is within the maximum value size");
+            return self.translate_record(&record, src, dst);
         }
         let (
             At::Memory {
@@ -94,7 +101,12 @@ impl FuncGen<'_, '_> {
         let count = self.local(wasm_encoder::ValType::I32);
         self.ins(I::I32Const(n as i32));
         self.ins(I::LocalSet(count.idx));
-        self.copy_elements(&[*elem], src.side, src_ptr, dst.side, dst_ptr, count);
+        let element = self
+            .st
+            .abi
+            .record(&[*elem])
+            .expect("a fixed-length list's element is within the maximum value size");
+        self.copy_elements(&element, src.side, src_ptr, dst.side, dst_ptr, count);
     }
 
     /// A fresh local holding `addr + offset`.
@@ -103,21 +115,22 @@ impl FuncGen<'_, '_> {
         self.local_set_new(ptr_type(side.mem()))
     }
 
-    /// Copies `count` elements (records of `fields`) from `src_ptr` to
-    /// `dst_ptr`, both already checked. `count` is a local of any integer
-    /// type; `src_ptr`, `dst_ptr` and `count` are clobbered.
+    /// Copies `count` elements (records of one field, or two for a map)
+    /// from `src_ptr` to `dst_ptr`, both already checked. `count` is a
+    /// local of any integer type; `src_ptr`, `dst_ptr` and `count` are
+    /// clobbered.
     fn copy_elements(
         &mut self,
-        fields: &[Type],
+        element: &Record,
         src: Side,
         src_ptr: Local,
         dst: Side,
         dst_ptr: Local,
         count: Local,
     ) {
-        let (_, src_size, _) = self.st.abi.record_layout(fields, src.mem());
-        let (_, dst_size, _) = self.st.abi.record_layout(fields, dst.mem());
-        if self.st.abi.is_plain_record(fields) {
+        let src_size = element.size(src.mem());
+        let dst_size = element.size(dst.mem());
+        if element.is_plain() {
             // Engines run `memory.copy` between two memories out of line (a
             // call into the runtime in Wasmtime): not for an empty list.
             self.ins(I::LocalGet(count.idx));
@@ -144,12 +157,12 @@ impl FuncGen<'_, '_> {
         // list type at most, and adapter size stays linear. Deeper records,
         // variants and lists are still called.
         let inline_strings = std::mem::replace(&mut self.inline_strings, true);
-        match fields {
+        match element.fields.as_slice() {
             [single] => {
                 let kind = self.kind(single);
                 self.translate_kind(single, &kind, &s, &d);
             }
-            _ => self.translate_record(fields, &s, &d),
+            _ => self.translate_record(element, &s, &d),
         }
         self.inline_strings = inline_strings;
         for (side, ptr, size) in [(src, src_ptr, src_size), (dst, dst_ptr, dst_size)] {
@@ -208,11 +221,11 @@ impl FuncGen<'_, '_> {
     }
 
     /// Body of a list helper `(src_ptr, len) -> (dst_ptr, len)`.
-    fn list_body(&mut self, fields: &[Type], src: Side, dst: Side) {
+    fn list_body(&mut self, element: &Record, src: Side, dst: Side) {
         let src_ptr = self.body.param(0);
         let len = self.body.param(1);
-        let (_, src_size, src_align) = self.st.abi.record_layout(fields, src.mem());
-        let (_, dst_size, dst_align) = self.st.abi.record_layout(fields, dst.mem());
+        let (src_size, src_align) = (element.size(src.mem()), element.align(src.mem()));
+        let (dst_size, dst_align) = (element.size(dst.mem()), element.align(dst.mem()));
 
         // length * elem_size > MAX_LIST_BYTE_LENGTH, without overflow.
         self.ins(I::LocalGet(len.idx));
@@ -236,7 +249,7 @@ impl FuncGen<'_, '_> {
         let cursor_src = self.copy_of(src_ptr);
         let cursor_dst = self.copy_of(dst_ptr);
         let count = self.copy_of(len);
-        self.copy_elements(fields, src, cursor_src, dst, cursor_dst, count);
+        self.copy_elements(element, src, cursor_src, dst, cursor_dst, count);
 
         self.ins(I::LocalGet(dst_ptr.idx));
         self.ins(I::LocalGet(dst_len.idx));
@@ -245,19 +258,25 @@ impl FuncGen<'_, '_> {
 
 impl State<'_> {
     /// The helper `(src_ptr, len) -> (dst_ptr, len)` that copies a string or
-    /// list of type `ty` from `src` to `dst`, compiling it on first use.
+    /// list of type `ty` from `src` to `dst`.
     pub(crate) fn sequence_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
+        let ty = self.abi.representative(&ty);
+        self.helper(HelperKey::Sequence(ty, src, dst))
+    }
+
+    /// The body of a sequence helper.
+    pub(super) fn sequence_body(&mut self, ty: Type, src: Side, dst: Side) -> FuncBody {
         let (sp, dp) = (ptr_type(src.mem()), ptr_type(dst.mem()));
         let sig = Signature {
             params: vec![sp, sp],
             results: vec![dp, dp],
         };
-        self.helper(HelperKey::Sequence(ty, src, dst), sig, |g| {
-            match g.kind(&ty) {
-                Kind::List(fields) => g.list_body(&fields, src, dst),
-                Kind::String => g.string_body(src, dst),
-                other => unreachable!("{other:?} is not a sequence"),
-            }
-        })
+        let mut g = FuncGen::new(self, sig);
+        match g.kind(&ty) {
+            Kind::List(element) => g.list_body(&element, src, dst),
+            Kind::String => g.string_body(src, dst),
+            other => unreachable!("{other:?} is not a sequence"),
+        }
+        g.finish()
     }
 }

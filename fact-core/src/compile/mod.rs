@@ -127,7 +127,11 @@ pub(crate) struct State<'a> {
     pub abi: Abi<'a>,
     pub module: ModuleBuilder,
     pub helpers: FastMap<HelperKey, FuncRef>,
+    /// Helpers declared but not compiled yet (`State::helper`).
+    pub pending_helpers: Vec<(HelperKey, FuncRef)>,
     pub trap_import: bool,
+    /// Whether adapters stop exceptions ([`AdapterCompiler::exception_barrier`]).
+    pub exception_barrier: bool,
     /// Strings of at most this many code units stay in wasm
     /// ([`AdapterCompiler::short_strings`]).
     pub short_units: u64,
@@ -148,7 +152,9 @@ impl<'a> AdapterCompiler<'a> {
                 abi: Abi::new(resolve),
                 module: ModuleBuilder::default(),
                 helpers: FastMap::default(),
+                pending_helpers: Vec::new(),
                 trap_import: true,
+                exception_barrier: false,
                 short_units: u64::from(DEFAULT_SHORT_STRINGS),
                 resources: Vec::new(),
                 resource_index: FastMap::default(),
@@ -164,6 +170,20 @@ impl<'a> AdapterCompiler<'a> {
     /// function (the default) or with a bare `unreachable`.
     pub fn trap_import(&mut self, enabled: bool) -> &mut Self {
         self.state.trap_import = enabled;
+        self
+    }
+
+    /// Whether adapters stop core wasm exceptions: an exception thrown by
+    /// the callee, a `realloc`, `post-return` or anything else the adapter
+    /// calls traps with [`Trap::Exception`](crate::Trap::Exception) instead
+    /// of unwinding into the caller (the spec's `call_and_trap_on_throw`).
+    ///
+    /// Off by default: the barrier is a `try_table`, and a module with one
+    /// needs an engine with the exception-handling proposal. Engines without
+    /// it cannot run code that throws either, so they need no barrier; a
+    /// host on an engine with exceptions should turn it on.
+    pub fn exception_barrier(&mut self, enabled: bool) -> &mut Self {
+        self.state.exception_barrier = enabled;
         self
     }
 
@@ -210,12 +230,34 @@ impl<'a> AdapterCompiler<'a> {
             bail!("two adapters are named `{}`", adapter.name);
         }
         let func = adapter.function;
+        if func.kind.is_async() {
+            bail!(
+                "`{}` is an `async` function: fact does not compile the async ABI yet",
+                func.name
+            );
+        }
         let params: Vec<Type> = func.params.iter().map(|p| p.ty).collect();
         let results: Vec<Type> = func.result.iter().copied().collect();
         for ty in params.iter().chain(&results) {
-            st.abi.check(ty)?;
+            st.abi.check(ty).map_err(|e| {
+                Error::new(format!(
+                    "`{}` cannot cross an adapter: {e}",
+                    st.abi.describe(ty)
+                ))
+            })?;
         }
-        validate_options(&st.abi, &adapter, &params, &results)?;
+        let tuple = |types: &[Type], what: &str| {
+            st.abi.record(types).map_err(|size| {
+                Error::new(format!(
+                    "the {what} of `{}` take {size} bytes in a 64-bit memory; fact allows \
+                     fewer than 2^28, the spec's maximum size of a value",
+                    func.name
+                ))
+            })
+        };
+        let params = tuple(&params, "parameters")?;
+        let results = tuple(&results, "results")?;
+        validate_options(&st.abi, &adapter, &params.fields, &results.fields)?;
 
         let index = st.exports.len() as u32;
         let (lift, lower) = (adapter.lift.instance, adapter.lower.instance);
@@ -232,6 +274,7 @@ impl<'a> AdapterCompiler<'a> {
             lift_instance: lift.0,
         });
         adapter::compile(st, &adapter, index, &params, &results, related);
+        st.compile_helpers();
         Ok(index)
     }
 

@@ -7,10 +7,11 @@
 
 use super::func::FuncGen;
 use super::Side;
-use crate::abi::Kind;
+use crate::abi::{Kind, Record};
 use crate::module::Local;
 use crate::options::MemoryType;
-use wasm_encoder::Instruction as I;
+use std::rc::Rc;
+use wasm_encoder::{Instruction as I, ValType};
 use wit_parser::Type;
 
 /// Where a value is.
@@ -72,19 +73,21 @@ impl FuncGen<'_, '_> {
     /// The operands of the fields of a record at `op` (the spec's
     /// `load_record`/`store_record` offsets, or the flat values split per
     /// field as `flatten_record` concatenates them).
-    pub(crate) fn field_operands(&self, op: &Operand, fields: &[Type]) -> Vec<Operand> {
+    pub(crate) fn field_operands(&self, op: &Operand, record: &Record) -> Vec<Operand> {
         let mem = op.side.mem_or_32();
         match &op.at {
-            At::Memory { .. } => {
-                let (offsets, _, _) = self.st.abi.record_layout(fields, mem);
-                offsets.into_iter().map(|o| op.offset_by(o)).collect()
-            }
+            At::Memory { .. } => record
+                .offsets(mem)
+                .iter()
+                .map(|o| op.offset_by(*o))
+                .collect(),
             At::Locals(locals) => {
                 let mut rest = &locals[..];
-                fields
+                record
+                    .fields
                     .iter()
                     .map(|f| {
-                        let n = self.st.abi.flat(f, mem).len();
+                        let n = self.flat(f, op.side).len();
                         let (mine, tail) = rest.split_at(n);
                         rest = tail;
                         Operand::locals(op.side, mine.to_vec())
@@ -131,10 +134,16 @@ impl FuncGen<'_, '_> {
 
     /// The kind of a type already checked by `Abi::check`.
     pub(crate) fn kind(&self, ty: &Type) -> Kind {
+        self.st.abi.kind(ty)
+    }
+
+    /// The flat core types of a type that is part of a flat operand of
+    /// `side` (so it has no more than `MAX_FLAT_PARAMS`).
+    pub(crate) fn flat(&self, ty: &Type, side: Side) -> Rc<[ValType]> {
         self.st
             .abi
-            .kind(ty)
-            .expect("types are checked before generation")
+            .flat(ty, side.mem_or_32())
+            .expect("part of a flat operand flattens within the limit")
     }
 }
 

@@ -37,7 +37,7 @@ use super::func::FuncGen;
 use super::{HelperKey, Side, State};
 use crate::abi::ptr_type;
 use crate::host::NOT_LATIN1;
-use crate::module::{FuncRef, Local, Signature};
+use crate::module::{FuncBody, FuncRef, Local, Signature};
 use crate::options::StringEncoding;
 use crate::{Transcode, Trap};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
@@ -62,7 +62,21 @@ impl State<'_> {
             encoding: StringEncoding::Utf8,
             ..side
         };
-        let key = HelperKey::Transcoder(op, memories_only(src), memories_only(dst));
+        self.helper(HelperKey::Transcoder(
+            op,
+            memories_only(src),
+            memories_only(dst),
+        ))
+    }
+
+    /// The body of the wasm form of `op` from `src`'s memory to `dst`'s:
+    /// `(src, len, dst) -> result`.
+    pub(super) fn transcoder_body(&mut self, op: Transcode, src: Side, dst: Side) -> FuncBody {
+        let import = self.module.transcoder(
+            op,
+            (src.instance, src.mem().is_64()),
+            (dst.instance, dst.mem().is_64()),
+        );
         let (sp, dp) = (ptr_type(src.mem()), ptr_type(dst.mem()));
         let sig = Signature {
             params: vec![sp, sp, dp],
@@ -72,7 +86,9 @@ impl State<'_> {
                 vec![]
             },
         };
-        self.helper(key, sig, |g| g.transcoder_body(op, src, dst, import))
+        let mut g = FuncGen::new(self, sig);
+        g.transcoder_code(op, src, dst, import);
+        g.finish()
     }
 }
 
@@ -102,7 +118,7 @@ struct Cursors {
 
 impl FuncGen<'_, '_> {
     /// `(src, len, dst)`: the import for a long source, else the wasm form.
-    fn transcoder_body(&mut self, op: Transcode, src: Side, dst: Side, import: FuncRef) {
+    fn transcoder_code(&mut self, op: Transcode, src: Side, dst: Side, import: FuncRef) {
         let [s, len, d] = [0, 1, 2].map(|i| self.body.param(i));
         if let Transcode::Utf16AsciiPrefix | Transcode::Latin1AsciiPrefix = op {
             return self.ascii_prefix_body(op, src, dst, import);

@@ -12,7 +12,7 @@ use super::func::FuncGen;
 use super::operand::{At, Operand};
 use super::{HelperKey, Side};
 use crate::abi::{ptr_type, Kind};
-use crate::module::{FuncRef, Signature};
+use crate::module::{FuncBody, FuncRef, Signature};
 use wasm_encoder::Instruction as I;
 use wit_parser::Type;
 
@@ -36,8 +36,8 @@ impl FuncGen<'_, '_> {
     /// Moves a value of a known kind, without outlining it.
     pub(crate) fn translate_kind(&mut self, ty: &Type, kind: &Kind, src: &Operand, dst: &Operand) {
         match kind {
-            Kind::Record(fields) => self.translate_record(fields, src, dst),
-            Kind::Variant(cases) => self.translate_variant(cases, src, dst),
+            Kind::Record(record) => self.translate_record(record, src, dst),
+            Kind::Variant(variant) => self.translate_variant(variant, src, dst),
             Kind::Flags(n) => self.translate_flags(*n, src, dst),
             Kind::List(_) | Kind::String => self.translate_sequence(ty, src, dst),
             Kind::FixedList(elem, n) => self.translate_fixed_list(elem, *n, src, dst),
@@ -60,39 +60,50 @@ impl FuncGen<'_, '_> {
 }
 
 impl super::State<'_> {
-    /// The helper function `key`, compiled on first use: declared (so that
-    /// a helper may call itself through a recursive type), then given the
-    /// body that `body` generates for the signature `sig`.
-    pub(crate) fn helper(
-        &mut self,
-        key: HelperKey,
-        sig: Signature,
-        body: impl FnOnce(&mut FuncGen<'_, '_>),
-    ) -> FuncRef {
+    /// The helper function `key`: declared on first use and queued, so that
+    /// its body is compiled by [`Self::compile_helpers`] after the function
+    /// that asked for it, not inside it. Compiling a type never recurses
+    /// into the helpers of the types it holds, and a helper may call itself.
+    pub(crate) fn helper(&mut self, key: HelperKey) -> FuncRef {
         if let Some(f) = self.helpers.get(&key) {
             return *f;
         }
         let func = self.module.declare();
         self.helpers.insert(key, func);
-        let mut g = FuncGen::new(self, sig);
-        body(&mut g);
-        let code = g.finish();
-        self.module.define(func, code);
+        self.pending_helpers.push((key, func));
         func
     }
 
-    /// The helper that copies a `ty` from `src`'s memory to `dst`'s,
-    /// compiling it on first use.
+    /// Compiles every queued helper, and those they queue in turn.
+    pub(crate) fn compile_helpers(&mut self) {
+        while let Some((key, func)) = self.pending_helpers.pop() {
+            let code = match key {
+                HelperKey::Copy(ty, src, dst) => self.copy_body(ty, src, dst),
+                HelperKey::Sequence(ty, src, dst) => self.sequence_body(ty, src, dst),
+                HelperKey::Transcoder(op, src, dst) => self.transcoder_body(op, src, dst),
+            };
+            self.module.define(func, code);
+        }
+    }
+
+    /// The helper that copies a `ty` from `src`'s memory to `dst`'s. Types
+    /// with the same representative share it.
     pub(crate) fn copy_helper(&mut self, ty: Type, src: Side, dst: Side) -> FuncRef {
+        let ty = self.abi.representative(&ty);
+        self.helper(HelperKey::Copy(ty, src, dst))
+    }
+
+    /// The body of a copy helper, `(src_addr, dst_addr) -> ()`.
+    fn copy_body(&mut self, ty: Type, src: Side, dst: Side) -> FuncBody {
         let sig = Signature {
             params: vec![ptr_type(src.mem()), ptr_type(dst.mem())],
             results: vec![],
         };
-        self.helper(HelperKey::Copy(ty, src, dst), sig, |g| {
-            let src_op = Operand::memory(src, g.body.param(0), 0);
-            let dst_op = Operand::memory(dst, g.body.param(1), 0);
-            let kind = g.kind(&ty);
-            g.translate_kind(&ty, &kind, &src_op, &dst_op);
-        })
+        let mut g = FuncGen::new(self, sig);
+        let src_op = Operand::memory(src, g.body.param(0), 0);
+        let dst_op = Operand::memory(dst, g.body.param(1), 0);
+        let kind = g.kind(&ty);
+        g.translate_kind(&ty, &kind, &src_op, &dst_op);
+        g.finish()
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! See [`ResourceTables`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Trap;
@@ -209,14 +209,16 @@ struct Scope {
 ///
 /// # Instances
 ///
-/// Instances are numbered as in the import table (`instance-N`); a table is
-/// created for an instance when it first receives a handle, so keep the
-/// numbers small and dense. The tables hold plain data: all methods are
-/// constant time (except [`abort_calls`](Self::abort_calls)) and allocate
-/// only to grow a table or the stack of calls.
+/// Instances are numbered as in the import table (`instance-N`), with any
+/// `u32`; a table is created for an instance when it first receives a
+/// handle. The tables hold plain data: all methods take constant time in
+/// the size of a table and logarithmic time in the number of instances
+/// (except [`abort_calls`](Self::abort_calls)), and allocate only to grow a
+/// table or the stack of calls.
 #[derive(Debug, Clone)]
 pub struct ResourceTables {
-    tables: Vec<Table>,
+    /// By instance number: any `u32` is an instance, however sparse.
+    tables: BTreeMap<u32, Table>,
     types: Vec<(Option<String>, String)>,
     type_ids: HashMap<(Option<String>, String), ResourceType>,
     scopes: Vec<Scope>,
@@ -244,7 +246,7 @@ impl ResourceTables {
     /// capped at [`MAX_HANDLES`]).
     pub fn with_max_handles(max: u32) -> Self {
         Self {
-            tables: Vec::new(),
+            tables: BTreeMap::new(),
             types: Vec::new(),
             type_ids: HashMap::new(),
             scopes: Vec::new(),
@@ -400,7 +402,9 @@ impl ResourceTables {
         let max = self.max_handles;
         let added = self.table_mut(dst).add(entry, max);
         if added.is_err() {
-            self.tables[src as usize].restore(handle, entry);
+            if let Some(table) = self.tables.get_mut(&src) {
+                table.restore(handle, entry);
+            }
         }
         added
     }
@@ -477,7 +481,7 @@ impl ResourceTables {
                 continue;
             }
             let depth = self.scopes.len() as u32;
-            for table in &mut self.tables {
+            for table in self.tables.values_mut() {
                 for (index, slot) in table.slots.iter_mut().enumerate() {
                     if slot.is_some_and(|e| e.scope == depth) {
                         *slot = None;
@@ -495,7 +499,7 @@ impl ResourceTables {
 
     /// The live handles of `instance`, by increasing index.
     pub fn handles(&self, instance: u32) -> impl Iterator<Item = (u32, HandleInfo)> + '_ {
-        let slots = match self.tables.get(instance as usize) {
+        let slots = match self.tables.get(&instance) {
             Some(table) => &table.slots[..],
             None => &[],
         };
@@ -507,24 +511,18 @@ impl ResourceTables {
 
     fn entry(&self, instance: u32, handle: u32) -> Result<&Entry, Trap> {
         self.tables
-            .get(instance as usize)
+            .get(&instance)
             .ok_or(Trap::UnknownHandle)?
             .get(handle)
     }
 
     fn table_mut(&mut self, instance: u32) -> &mut Table {
-        let i = instance as usize;
-        if i >= self.tables.len() {
-            self.tables.resize_with(i + 1, Table::default);
-        }
-        &mut self.tables[i]
+        self.tables.entry(instance).or_default()
     }
 
     /// An instance's table, which must exist if it is to hold `handle`.
     fn table_mut_existing(&mut self, instance: u32) -> Result<&mut Table, Trap> {
-        self.tables
-            .get_mut(instance as usize)
-            .ok_or(Trap::UnknownHandle)
+        self.tables.get_mut(&instance).ok_or(Trap::UnknownHandle)
     }
 
     /// The depth of the innermost open call.
@@ -538,8 +536,10 @@ impl ResourceTables {
     /// `Subtask.add_lender` for the innermost call, of a handle known to be
     /// live.
     fn lend(&mut self, instance: u32, handle: u32) {
-        let entry = self.tables[instance as usize]
-            .get_mut(handle)
+        let entry = self
+            .tables
+            .get_mut(&instance)
+            .and_then(|t| t.get_mut(handle).ok())
             .expect("live handle");
         entry.lends += 1;
         self.lenders.push((instance, handle));
@@ -551,7 +551,7 @@ impl ResourceTables {
         for (instance, handle) in self.lenders.drain(start..) {
             // A lent handle can be neither dropped nor transferred, so it is
             // still there.
-            if let Ok(entry) = self.tables[instance as usize].get_mut(handle) {
+            if let Some(Ok(entry)) = self.tables.get_mut(&instance).map(|t| t.get_mut(handle)) {
                 entry.lends -= 1;
             }
         }

@@ -54,6 +54,7 @@ pub(crate) struct ModuleBuilder {
     memories: u32,
     globals: u32,
     uses_memory64: bool,
+    uses_exceptions: bool,
     funcs: Vec<Option<(u32, FuncBody)>>,
     exports: Vec<(String, FuncRef)>,
 }
@@ -269,6 +270,11 @@ impl ModuleBuilder {
         self.funcs[(func.0 & !DEFINED) as usize] = Some((ty, body));
     }
 
+    /// Declares that the module catches exceptions (`try_table`).
+    pub(crate) fn use_exceptions(&mut self) {
+        self.uses_exceptions = true;
+    }
+
     /// Exports a function.
     pub(crate) fn export(&mut self, name: String, func: FuncRef) {
         self.exports.push((name, func));
@@ -277,7 +283,8 @@ impl ModuleBuilder {
     /// The wasm features the module needs: those of WebAssembly 1.0 with
     /// imported mutable globals (the instance flags), plus multi-value (helpers
     /// return `(ptr, len)`), sign extension (`i32.extend8_s` for `s8`) and
-    /// bulk memory (`memory.copy`); multi-memory and memory64 only when used.
+    /// bulk memory (`memory.copy`); multi-memory, memory64 and exception
+    /// handling only when used.
     pub(crate) fn features(&self) -> WasmFeatures {
         let mut features = WasmFeatures::WASM1
             | WasmFeatures::MULTI_VALUE
@@ -288,6 +295,9 @@ impl ModuleBuilder {
         }
         if self.uses_memory64 {
             features |= WasmFeatures::MEMORY64;
+        }
+        if self.uses_exceptions {
+            features |= WasmFeatures::EXCEPTIONS;
         }
         features
     }

@@ -448,8 +448,8 @@ fn calls_allocate_nothing_once_warm() {
         (
             t.scopes.capacity(),
             t.lenders.capacity(),
-            t.tables[1].slots.capacity(),
-            t.tables[1].free.capacity(),
+            t.tables[&1].slots.capacity(),
+            t.tables[&1].free.capacity(),
         )
     };
     let warm = capacities(&t);
@@ -468,4 +468,20 @@ fn shared_tables_are_one_set_of_tables() {
     assert_eq!(other.lock().rep(0, a, h), Ok(4));
     let fresh = SharedResourceTables::new(ResourceTables::new());
     assert_eq!(fresh.lock().handles(0).count(), 0);
+}
+
+/// Instance numbers are any `u32`: a table for instance `u32::MAX` is as
+/// cheap as one for instance 0 (a dense vector of tables would allocate one
+/// per number below it).
+#[test]
+fn instance_numbers_near_u32_max_are_served() {
+    let mut t = ResourceTables::new();
+    let a = t.resource_type(None, "a");
+    let top = u32::MAX;
+    let h = t.new_own(top, a, 7).unwrap();
+    let moved = t.transfer_own(top, top - 1, h, a).unwrap();
+    assert_eq!(t.rep(top - 1, a, moved), Ok(7));
+    assert_eq!(t.handles(top).count(), 0);
+    assert_eq!(t.drop_handle(top - 1, a, moved), Ok(Some(7)));
+    assert_eq!(t.tables.len(), 2);
 }
