@@ -13,7 +13,8 @@
 //!
 //! `FACT_SOAK_SEED` picks the campaign; `FACT_SOAK_DEPTH` and
 //! `FACT_SOAK_NODES` bound each type (12 and 400 by default, against 4 and
-//! 24 for the cases that run).
+//! 24 for the cases that run). Fixed-length lists are sometimes huge (up to
+//! 2^24 elements), so that types cross the maximum value size.
 
 use super::types::{Namer, Ty, TypeLimits};
 use super::{case_bytes, env_u64};
@@ -96,6 +97,7 @@ fn soak_the_compiler() {
     let limits = TypeLimits {
         depth: env_u64("FACT_SOAK_DEPTH", 12) as u32,
         nodes: env_u64("FACT_SOAK_NODES", 400) as u32,
+        huge_fixed_lists: true,
         ..TypeLimits::default()
     };
     let (mut compiled, mut refused, mut adapters, mut bytes) = (0u64, 0u64, 0usize, 0usize);

@@ -79,6 +79,10 @@ pub struct TypeLimits {
     pub nodes: u32,
     /// Whether to generate `list<T, N>` (Wasmtime needs a feature flag).
     pub fixed_lists: bool,
+    /// Whether `N` of a `list<T, N>` may be huge (up to 2^24), which takes
+    /// types past the maximum value size; only for the compiler's soak,
+    /// which runs nothing.
+    pub huge_fixed_lists: bool,
     /// Whether to generate `map<K, V>`.
     pub maps: bool,
     /// Whether to generate `own<R>` handles.
@@ -93,6 +97,7 @@ impl Default for TypeLimits {
             depth: 4,
             nodes: 24,
             fixed_lists: true,
+            huge_fixed_lists: false,
             maps: true,
             owns: true,
             borrows: true,
@@ -153,7 +158,11 @@ impl Ty {
             0 | 1 => Ty::List(Box::new(Ty::arbitrary(u, limits, d, nodes)?)),
             2 if limits.fixed_lists => Ty::FixedList(
                 Box::new(Ty::arbitrary(u, limits, d, nodes)?),
-                u.int_in_range(1..=4)?,
+                if limits.huge_fixed_lists && u.ratio(1, 16)? {
+                    *u.choose(&[1000, 65_536, 1 << 20, 1 << 24])?
+                } else {
+                    u.int_in_range(1..=4)?
+                },
             ),
             3 if limits.maps => Ty::Map(
                 Box::new(u.choose(&MAP_KEYS)?.clone()),

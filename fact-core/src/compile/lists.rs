@@ -7,7 +7,7 @@
 //! (`store_list_into_range`), whose result is checked the same way.
 //!
 //! Elements that are *plain* (the same bytes on both sides, nothing to check,
-//! no padding: see `Abi::is_plain`) are moved with a single `memory.copy`;
+//! no padding: see `Record::is_plain`) are moved with a single `memory.copy`;
 //! other elements are moved one by one in a loop.
 
 use super::func::{FuncGen, Len};
