@@ -1,9 +1,26 @@
 //! `fact`: Component Model fused adapters, compiled at build time.
 //!
-//! This facade re-exports the compiler and its plain-data tables from
-//! [`fact_core`] and the [`fact_adapters!`] macro from `fact-macro`.
+//! This is the crate a host depends on. It holds what the host binary
+//! links, and nothing of the compiler:
+//!
+//! - [`fact_adapters!`], which compiles the adapters of a WIT world while
+//!   the host crate builds and embeds them as constants (the compiler,
+//!   `fact-core`, runs inside the macro only);
+//! - the tables those constants are made of ([`Import`], [`Export`],
+//!   [`Resource`]), the trap codes ([`Trap`]) and the reference host
+//!   intrinsics, re-exported from `fact-host`;
+//! - with the `wasmtime` feature, [`wasmtime`](mod@wasmtime): the glue that
+//!   links an adapter module through Wasmtime's core-wasm API (the
+//!   `fact-wasmtime` crate), which re-exports the Wasmtime it was built for.
+//!
 //! See the README and `docs/host-abi.md` for the host ABI.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
-pub use fact_core::*;
+pub use fact_host::*;
 pub use fact_macro::fact_adapters;
+
+/// The Wasmtime glue (`fact-wasmtime`): [`AdapterLinker`](wasmtime::AdapterLinker)
+/// and the Wasmtime it was built for, as [`wasmtime::wasmtime`].
+#[cfg(feature = "wasmtime")]
+pub use fact_wasmtime as wasmtime;

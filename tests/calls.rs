@@ -152,7 +152,7 @@ fn calls_within_an_instance_or_its_ancestors_cannot_enter() {
         let engine = wasmtime::Engine::default();
         let module = wasmtime::Module::new(&engine, &adapters.wasm).unwrap();
         let mut store = wasmtime::Store::new(&engine, ());
-        let mut linker = fact_core::host::wasmtime::AdapterLinker::new();
+        let mut linker = fact_wasmtime::AdapterLinker::new();
         let callee = wasmtime::Func::wrap(&mut store, || -> wasmtime::Result<()> {
             panic!("the callee must not run")
         });
@@ -162,10 +162,7 @@ fn calls_within_an_instance_or_its_ancestors_cannot_enter() {
             .unwrap();
         let f = linked.adapter(&mut store, "f").unwrap();
         let err = f.call(&mut store, &[], &mut []).unwrap_err();
-        assert_eq!(
-            fact_core::host::wasmtime::trap_of(&err),
-            Some(Trap::CannotEnter)
-        );
+        assert_eq!(fact_wasmtime::trap_of(&err), Some(Trap::CannotEnter));
     }
 }
 

@@ -4,9 +4,9 @@
 //! `call_and_trap_on_throw`), run on Wasmtime with exception handling.
 
 use crate::harness::{callee, caller, CALLEE, CALLER};
-use fact_core::host::wasmtime::{trap_of, AdapterLinker};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler, Adapters, Trap};
+use fact_wasmtime::{trap_of, AdapterLinker};
 use wasmparser::WasmFeatures;
 use wasmtime::{Config, Engine, Instance, Module, Store};
 

@@ -1,10 +1,10 @@
 //! Resource handles across the adapter: `own` moves from table to table,
 //! `borrow` is lent for the call, and every misuse traps with its code. The
-//! tables are the reference host's (`fact_core::host::ResourceTables`).
+//! tables are the reference host's (`fact_host::ResourceTables`).
 
 use crate::harness::*;
-use fact_core::host::{ResourceType, SharedResourceTables};
 use fact_core::Trap;
+use fact_host::{ResourceType, SharedResourceTables};
 use wasmtime::Caller;
 
 const R: &str = "resource r;\nresource s;\n";
@@ -294,9 +294,6 @@ fn misuse_traps_with_its_code() {
     };
     let depth = tables.lock().call_depth();
     let err = fx.call(&[i32(h), i32(borrowed)]).unwrap_err();
-    assert_eq!(
-        fact_core::host::wasmtime::trap_of(&err),
-        Some(Trap::NotOwned)
-    );
+    assert_eq!(fact_wasmtime::trap_of(&err), Some(Trap::NotOwned));
     tables.lock().abort_calls(depth);
 }

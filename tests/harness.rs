@@ -5,10 +5,10 @@
 //! (lifting side).
 
 use anyhow::Result;
-use fact_core::host::wasmtime::AdapterLinker;
-use fact_core::host::SharedResourceTables;
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler, Adapters, CanonOptions, InstanceId, MemoryType, Trap};
+use fact_host::SharedResourceTables;
+use fact_wasmtime::AdapterLinker;
 use wasmtime::{Caller, Engine, Func, Memory, MemoryTypeBuilder, Module, Store, Val, ValType};
 
 /// The caller's instance.
@@ -376,8 +376,7 @@ impl Fixture {
         self.set_flags(CALLER, 3);
         self.set_flags(CALLEE, 3);
         self.store.data().tables.lock().abort_calls(0);
-        fact_core::host::wasmtime::trap_of(&err)
-            .unwrap_or_else(|| panic!("not a fact trap: {err:?}"))
+        fact_wasmtime::trap_of(&err).unwrap_or_else(|| panic!("not a fact trap: {err:?}"))
     }
 
     /// Writes bytes into an instance's memory.

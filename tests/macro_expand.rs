@@ -3,8 +3,9 @@
 //! options reach the import table, and bad input is a compile error
 //! (`fact-macro/tests/ui`, run with trybuild).
 
-use fact::wit_parser::Resolve;
-use fact::{Adapters, Export, Import, ImportKind, WorldOptions};
+use fact::{Export, Import, ImportKind};
+use fact_core::wit_parser::Resolve;
+use fact_core::{Adapters, WorldOptions};
 use std::path::Path;
 
 mod app {
@@ -58,7 +59,7 @@ fn compile(path: &str, world: Option<&str>, options: &WorldOptions) -> Adapters 
         .push_path(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
         .unwrap();
     let world = resolve.select_world(&[package], world).unwrap();
-    fact::adapt_world(&resolve, world, options).unwrap()
+    fact_core::adapt_world(&resolve, world, options).unwrap()
 }
 
 /// The options that `app_options` spells in the macro's grammar.
@@ -67,12 +68,12 @@ fn app_options() -> WorldOptions {
     WorldOptions {
         lift: defaults
             .lift
-            .string_encoding(fact::StringEncoding::Utf16)
-            .memory(Some(fact::MemoryType::Memory64))
+            .string_encoding(fact_core::StringEncoding::Utf16)
+            .memory(Some(fact_core::MemoryType::Memory64))
             .post_return(true),
         lower: defaults
             .lower
-            .string_encoding(fact::StringEncoding::CompactUtf16),
+            .string_encoding(fact_core::StringEncoding::CompactUtf16),
         ..defaults
     }
 }

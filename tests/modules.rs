@@ -2,7 +2,7 @@
 //! (callee), written in WAT, linked through the adapters that
 //! `fact_adapters!` embeds at build time.
 
-use fact::host::wasmtime::{trap_of, AdapterLinker};
+use fact::wasmtime::{trap_of, AdapterLinker};
 use fact::{Trap, OTHER_INSTANCE, WORLD_INSTANCE};
 use wasmtime::{Config, Engine, Instance, Linker, Module, Store, TypedFunc};
 
@@ -30,8 +30,8 @@ fn shop() -> Shop {
     let order = shop.get_func(&mut store, "order").unwrap();
     let mut linker = AdapterLinker::new();
     linker
-        .instance_exports(&mut store, WORLD_INSTANCE.0, &shop)
-        .instance_exports(&mut store, OTHER_INSTANCE.0, &runtime)
+        .instance_exports(&mut store, WORLD_INSTANCE, &shop)
+        .instance_exports(&mut store, OTHER_INSTANCE, &runtime)
         .callee(&adapters::EXPORTS[0].name, order);
     let module = Module::new(&engine, adapters::WASM).unwrap();
     let linked = linker

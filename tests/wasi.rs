@@ -3,8 +3,8 @@
 //! `wasmtime-wasi-http` crate (which ships `wit/` with `deps/`), found with
 //! `cargo metadata` at test time (`support/wasi_wit.rs`).
 
-use fact::wit_parser::{Resolve, WorldItem};
 use fact::{ImportKind, ResourceOp};
+use fact_core::wit_parser::{Resolve, WorldItem};
 use std::path::{Path, PathBuf};
 
 #[path = "support/wasi_wit.rs"]
@@ -18,7 +18,7 @@ fn wasi_wit() -> PathBuf {
     )))
 }
 
-fn function_count(resolve: &Resolve, world: fact::wit_parser::WorldId) -> usize {
+fn function_count(resolve: &Resolve, world: fact_core::wit_parser::WorldId) -> usize {
     let w = &resolve.worlds[world];
     w.imports
         .values()
@@ -38,7 +38,7 @@ fn wasi_cli_command_and_http_proxy_adapt_every_function() {
         let mut resolve = Resolve::default();
         let (pkg, _) = resolve.push_path(&wit).unwrap();
         let world = resolve.select_world(&[pkg], Some(name)).unwrap();
-        let adapters = fact::adapt_world(&resolve, world, &Default::default())
+        let adapters = fact_core::adapt_world(&resolve, world, &Default::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         adapters.validate().unwrap();
         assert_eq!(

@@ -4,7 +4,7 @@
 //! same core modules (see `modules.rs`):
 //!
 //! - **ours**: the caller's main module calls the `fact-core` adapter, linked
-//!   with `fact_core::host::wasmtime::AdapterLinker` in Wasmtime's core-wasm
+//!   with `fact_wasmtime::AdapterLinker` in Wasmtime's core-wasm
 //!   API, which calls the callee's core `f` (host intrinsics included:
 //!   `transcode` imports validate and copy strings);
 //! - **wt**: the same core modules in a component (`canon lower` in the
@@ -51,9 +51,9 @@ mod modules;
 
 use cases::{Case, Input, Kind, DATA};
 use common::{env_usize, median};
-use fact_core::host::wasmtime::AdapterLinker;
 use fact_core::wit_parser::Resolve;
 use fact_core::{Adapter, AdapterCompiler, CanonOptions, InstanceId};
+use fact_wasmtime::AdapterLinker;
 use wasmtime::component::{Component, Linker as ComponentLinker};
 use wasmtime::{Engine, Instance, Linker, Module, Result, Store, TypedFunc};
 

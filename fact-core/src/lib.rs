@@ -11,9 +11,14 @@
 //! [`AdapterCompiler`] turns WIT functions (from a [`wit_parser::Resolve`])
 //! and the [`CanonOptions`] of both sides into [`Adapters`]: a core wasm
 //! module, its import table ([`Import`]) and its exports ([`Export`]).
-//! [`host`] is a reference implementation of every host intrinsic the module
-//! may import; with the `wasmtime` feature, [`host::wasmtime`] links a module
-//! to its instances through Wasmtime's core-wasm API.
+//! [`adapt_world`] does it for every function of a world, as the
+//! `fact_adapters!` macro does at build time.
+//!
+//! This crate is the compiler alone; it runs at build time. The tables it
+//! emits, the trap codes and the host intrinsics that adapter modules
+//! import are in `fact-host`, the runtime a host binary links (re-exported
+//! here); `fact-wasmtime` and `fact-wasmi` link adapter modules in those
+//! engines.
 //!
 //! # Example
 //!
@@ -55,19 +60,16 @@
 mod abi;
 mod compile;
 mod error;
-mod import;
 mod module;
 mod options;
-mod trap;
 mod world;
-
-pub mod host;
 
 pub use compile::{Adapter, AdapterCompiler, Adapters, DEFAULT_SHORT_STRINGS};
 pub use error::Error;
-pub use import::{Export, Import, ImportKind, Resource, ResourceOp, Transcode};
+pub use fact_host::{
+    CoreType, Export, Import, ImportKind, Resource, ResourceOp, Signature, Transcode, Trap,
+};
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};
-pub use trap::Trap;
 pub use world::{adapt_world, WorldOptions, OTHER_INSTANCE, WORLD_INSTANCE};
 
 /// Re-export of the WIT parser whose types the compiler takes.

@@ -6,12 +6,13 @@ use crate::{
 use wit_parser::{Resolve, TypeDefKind, WorldId, WorldItem, WorldKey};
 
 /// The instance of the world's own component: it lifts the world's exports
-/// and lowers its imports.
-pub const WORLD_INSTANCE: InstanceId = InstanceId(0);
+/// and lowers its imports ([`fact_host::WORLD_INSTANCE`]).
+pub const WORLD_INSTANCE: InstanceId = InstanceId(fact_host::WORLD_INSTANCE);
 
 /// The instance on the other side of every call: it lowers the world's
-/// exports (it is their caller) and lifts its imports (it provides them).
-pub const OTHER_INSTANCE: InstanceId = InstanceId(1);
+/// exports (it is their caller) and lifts its imports (it provides them)
+/// ([`fact_host::OTHER_INSTANCE`]).
+pub const OTHER_INSTANCE: InstanceId = InstanceId(fact_host::OTHER_INSTANCE);
 
 /// Options for every function of a world, by role.
 ///

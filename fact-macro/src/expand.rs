@@ -18,8 +18,8 @@
 use crate::input::{Config, Source};
 use crate::load::Loaded;
 use fact_core::{
-    adapt_world, Adapters, CanonOptions, Export, Import, ImportKind, MemoryType, Resource,
-    ResourceOp, Transcode, WorldOptions,
+    adapt_world, Adapters, CanonOptions, CoreType, Export, Import, ImportKind, MemoryType,
+    Resource, ResourceOp, Signature, Transcode, WorldOptions,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -446,17 +446,39 @@ fn export(export: &Export) -> TokenStream {
         function,
         lower_instance,
         lift_instance,
+        lowered,
+        lifted,
     } = export;
     let name = cow(name);
     let interface = option(interface.as_deref().map(cow));
     let function = cow(function);
+    let lowered = signature(lowered);
+    let lifted = signature(lifted);
     quote!(::fact::Export {
         name: #name,
         interface: #interface,
         function: #function,
         lower_instance: #lower_instance,
         lift_instance: #lift_instance,
+        lowered: #lowered,
+        lifted: #lifted,
     })
+}
+
+/// A [`Signature`] as a constant expression.
+fn signature(signature: &Signature) -> TokenStream {
+    let types = |types: &[CoreType]| {
+        let types = types.iter().map(|t| match t {
+            CoreType::I32 => quote!(::fact::CoreType::I32),
+            CoreType::I64 => quote!(::fact::CoreType::I64),
+            CoreType::F32 => quote!(::fact::CoreType::F32),
+            CoreType::F64 => quote!(::fact::CoreType::F64),
+        });
+        quote!(&[#(#types),*])
+    };
+    let params = types(&signature.params);
+    let results = types(&signature.results);
+    quote!(::fact::Signature::new(#params, #results))
 }
 
 /// What the host supplies for an import, in words, for the docs.
@@ -564,6 +586,8 @@ mod tests {
             function: Cow::Borrowed(name),
             lower_instance: 0,
             lift_instance: 1,
+            lowered: Signature::new(&[], &[]),
+            lifted: Signature::new(&[], &[]),
         };
         let tokens = names(&[export("a-b"), export("a.b")]).to_string();
         assert!(tokens.contains("pub const A_B"), "{tokens}");
@@ -609,6 +633,8 @@ mod tests {
             function: Cow::Borrowed("greet"),
             lower_instance: 1,
             lift_instance: 0,
+            lowered: Signature::new(&[CoreType::I32, CoreType::I32], &[CoreType::I32]),
+            lifted: Signature::new(&[CoreType::I64], &[]),
         });
         let text = tokens.to_string();
         assert!(
@@ -616,6 +642,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("lower_instance : 1u32"), "{text}");
+        assert!(
+            text.contains(
+                "lowered : :: fact :: Signature :: new (& [:: fact :: CoreType :: I32 , \
+                 :: fact :: CoreType :: I32] , & [:: fact :: CoreType :: I32])"
+            ),
+            "{text}"
+        );
     }
 }
 

@@ -550,7 +550,7 @@ fn corrupt(
                 (0, "handle index 0".into()),
                 (1000, "handle index that names nothing".into()),
                 (
-                    u64::from(fact_core::host::MAX_HANDLES),
+                    u64::from(fact_host::MAX_HANDLES),
                     "handle index 2^28 - 1".into(),
                 ),
                 (0xffff_ffff, "handle index 2^32 - 1".into()),

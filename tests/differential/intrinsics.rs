@@ -1,4 +1,4 @@
-//! The host intrinsics (`fact_core::host::transcode`) fed random memories
+//! The host intrinsics (`fact_host::transcode`) fed random memories
 //! and arguments, checked against a model built on the standard library's
 //! UTF-8 and UTF-16 codecs and on the contract of `docs/host-abi.md`:
 //!
@@ -13,8 +13,8 @@
 //!   the source's checks.
 
 use arbitrary::{Result, Unstructured};
-use fact_core::host::{self, Memories};
 use fact_core::{Transcode, Trap};
+use fact_host::{self as host, Memories};
 
 /// How the source of an intrinsic is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,7 +262,7 @@ fn expected(call: &Call) -> std::result::Result<(Vec<u8>, Option<u64>), Trap> {
     })
 }
 
-/// Runs `call` through `fact_core::host::transcode` and checks it against
+/// Runs `call` through `fact_host::transcode` and checks it against
 /// the model; returns a description of the first disagreement.
 pub fn check(call: &Call) -> std::result::Result<(), String> {
     // `validate` on the same source: exactly the source's checks.

@@ -15,11 +15,11 @@
 
 use super::case::{self, Case};
 use super::{compare, modules, validate};
-use fact_core::host::flags as host_flags;
-use fact_core::host::wasmtime::{resource_drop, resource_new, resource_rep, AdapterLinker};
-use fact_core::host::{ResourceTables, SharedResourceTables};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
+use fact_host::flags as host_flags;
+use fact_host::{ResourceTables, SharedResourceTables};
+use fact_wasmtime::{resource_drop, resource_new, resource_rep, AdapterLinker};
 use std::fmt::Write;
 use wasmtime::component::{
     Component, InstancePre, Linker as ComponentLinker, Resource, ResourceType,
@@ -325,7 +325,7 @@ impl FactBatch {
 }
 
 fn trap_message(e: &wasmtime::Error) -> String {
-    if let Some(t) = fact_core::host::wasmtime::trap_of(e) {
+    if let Some(t) = fact_wasmtime::trap_of(e) {
         return format!("fact trap {t:?}");
     }
     if let Some(t) = e.downcast_ref::<wasmtime::Trap>() {

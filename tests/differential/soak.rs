@@ -102,7 +102,9 @@ fn soak_the_compiler() {
     };
     let (mut compiled, mut refused, mut adapters, mut bytes) = (0u64, 0u64, 0usize, 0usize);
     for index in 0..worlds {
-        let data: Vec<u8> = (0..16).flat_map(|k| case_bytes(seed, index * 16 + k)).collect();
+        let data: Vec<u8> = (0..16)
+            .flat_map(|k| case_bytes(seed, index * 16 + k))
+            .collect();
         let (wit, options) = world(&mut Unstructured::new(&data), &limits).expect("enough bytes");
         let mut resolve = Resolve::default();
         let pkg = resolve

@@ -9,10 +9,12 @@
 //! call the shop: a string, a list of records and a variant cross between the
 //! two linear memories.
 
-use fact::host::wasmtime::{trap_of, AdapterLinker};
+use fact::wasmtime::wasmtime::error::Context;
+use fact::wasmtime::wasmtime::{
+    format_err, Config, Engine, Instance, Linker, Memory, Module, Result, Store,
+};
+use fact::wasmtime::{trap_of, AdapterLinker};
 use fact::{ImportKind, OTHER_INSTANCE, WORLD_INSTANCE};
-use wasmtime::error::Context;
-use wasmtime::{format_err, Config, Engine, Instance, Linker, Memory, Module, Result, Store};
 
 mod adapters {
     fact::fact_adapters!("wit/hello.wit");
@@ -54,8 +56,8 @@ fn main() -> Result<()> {
     let order = &adapters::EXPORTS[0];
     let mut linker = AdapterLinker::new();
     linker
-        .instance_exports(&mut store, WORLD_INSTANCE.0, &shop)
-        .instance_exports(&mut store, OTHER_INSTANCE.0, &runtime)
+        .instance_exports(&mut store, WORLD_INSTANCE, &shop)
+        .instance_exports(&mut store, OTHER_INSTANCE, &runtime)
         .callee(
             &order.name,
             shop.get_func(&mut store, "order")

@@ -29,9 +29,9 @@ use super::func::{FuncGen, Len};
 use super::operand::Operand;
 use super::{Adapter, Side, State};
 use crate::abi::{ptr_type, Record, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
-use crate::import::{ImportKind, ResourceOp};
 use crate::module::{FuncRef, Local, Signature};
 use crate::Trap;
+use fact_host::{ImportKind, ResourceOp};
 use wasm_encoder::{Instruction as I, ValType};
 
 /// Bit of the instance-flags global: the instance may call out.
@@ -47,7 +47,8 @@ struct Flat {
     lift_results: Option<Vec<ValType>>,
 }
 
-/// Compiles the adapter for `adapter` as export number `index`.
+/// Compiles the adapter for `adapter` as export number `index`; returns its
+/// own signature and the callee's.
 pub(super) fn compile(
     st: &mut State<'_>,
     adapter: &Adapter<'_>,
@@ -55,7 +56,7 @@ pub(super) fn compile(
     params: &Record,
     results: &Record,
     related: bool,
-) {
+) -> (Signature, Signature) {
     let lower = Side::of(&adapter.lower);
     let lift = Side::of(&adapter.lift);
     let flat = Flat {
@@ -112,13 +113,11 @@ pub(super) fn compile(
 
     let func = st.module.declare();
     st.module.export(adapter.name.clone(), func);
-    let mut g = FuncGen::new(
-        st,
-        Signature {
-            params: export_params,
-            results: export_results,
-        },
-    );
+    let own_sig = Signature {
+        params: export_params,
+        results: export_results,
+    };
+    let mut g = FuncGen::new(st, own_sig.clone());
     if related {
         g.trap(Trap::CannotEnter);
     } else {
@@ -136,6 +135,7 @@ pub(super) fn compile(
     }
     let body = g.finish();
     st.module.define(func, body);
+    (own_sig, callee_sig)
 }
 
 /// Everything about one call that the generated body depends on.

@@ -17,7 +17,7 @@
 
 use super::func::FuncGen;
 use super::operand::Operand;
-use crate::import::ResourceOp;
+use fact_host::ResourceOp;
 use wasm_encoder::{Instruction as I, ValType};
 use wit_parser::TypeId;
 

@@ -266,14 +266,16 @@ impl<'a> AdapterCompiler<'a> {
                 .ancestors
                 .iter()
                 .any(|&(a, d)| (a, d) == (lift, lower) || (a, d) == (lower, lift));
+        let (lowered, lifted) = adapter::compile(st, &adapter, index, &params, &results, related);
         st.exports.push(Export {
             name: Cow::Owned(adapter.name.clone()),
             interface: adapter.interface.clone().map(Cow::Owned),
             function: Cow::Owned(func.name.clone()),
             lower_instance: lower.0,
             lift_instance: lift.0,
+            lowered: lowered.to_core(),
+            lifted: lifted.to_core(),
         });
-        adapter::compile(st, &adapter, index, &params, &results, related);
         st.compile_helpers();
         Ok(index)
     }

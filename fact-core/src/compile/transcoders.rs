@@ -36,10 +36,10 @@
 use super::func::FuncGen;
 use super::{HelperKey, Side, State};
 use crate::abi::ptr_type;
-use crate::host::NOT_LATIN1;
 use crate::module::{FuncBody, FuncRef, Local, Signature};
 use crate::options::StringEncoding;
 use crate::{Transcode, Trap};
+use fact_host::NOT_LATIN1;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
 impl State<'_> {

@@ -11,7 +11,7 @@ mod function;
 pub(crate) use fast_hash::FastMap;
 pub(crate) use function::{FuncBody, Local};
 
-use crate::import::{Import, ImportKind, ResourceOp, Transcode};
+use fact_host::{Import, ImportKind, ResourceOp, Transcode};
 use std::borrow::Cow;
 use wasm_encoder::{
     CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, GlobalType,
@@ -40,6 +40,28 @@ impl FuncRef {
 pub(crate) struct Signature {
     pub params: Vec<ValType>,
     pub results: Vec<ValType>,
+}
+
+impl Signature {
+    /// The signature as the export list writes it.
+    pub(crate) fn to_core(&self) -> fact_host::Signature {
+        let core = |types: &[ValType]| -> Vec<fact_host::CoreType> {
+            types
+                .iter()
+                .map(|t| match t {
+                    ValType::I32 => fact_host::CoreType::I32,
+                    ValType::I64 => fact_host::CoreType::I64,
+                    ValType::F32 => fact_host::CoreType::F32,
+                    ValType::F64 => fact_host::CoreType::F64,
+                    other => unreachable!("adapters have no {other:?} in their signatures"),
+                })
+                .collect()
+        };
+        fact_host::Signature {
+            params: core(&self.params).into(),
+            results: core(&self.results).into(),
+        }
+    }
 }
 
 /// Builds one adapter module.

@@ -2,7 +2,7 @@
 //! checks, overlapping ranges within one memory.
 
 use super::*;
-use crate::host::unicode::BLOCK;
+use crate::unicode::BLOCK;
 
 fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()

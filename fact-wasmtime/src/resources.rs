@@ -12,11 +12,10 @@ use std::sync::Arc;
 
 use wasmtime::{AsContextMut, Caller, Error, Func, Result, Val};
 
-use super::AdapterLinker;
-use crate::host::{ResourceType, SharedResourceTables};
+use crate::AdapterLinker;
 #[cfg(doc)]
-use crate::Trap;
-use crate::{Resource, ResourceOp};
+use fact_host::Trap;
+use fact_host::{Resource, ResourceOp, ResourceType, SharedResourceTables};
 
 /// What [`AdapterLinker::resources`] supplied: the tables, and the host type
 /// of each `type` argument.
@@ -32,7 +31,7 @@ impl AdapterLinker {
     /// adapter module to instantiate next (`Adapters::resources`, or the
     /// macro's `RESOURCES`): the `type` argument `i` of an intrinsic is the
     /// resource type of `resources[i]`, by its WIT identity
-    /// ([`ResourceTables::resource_type`](crate::host::ResourceTables::resource_type)).
+    /// ([`ResourceTables::resource_type`](fact_host::ResourceTables::resource_type)).
     ///
     /// Each adapter module has its own resource list: call this again before
     /// instantiating a module whose list differs. The tables are shared with
@@ -45,9 +44,9 @@ impl AdapterLinker {
     /// # Example
     ///
     /// ```
-    /// use fact_core::host::wasmtime::{resource_drop, resource_new, trap_of, AdapterLinker};
-    /// use fact_core::host::SharedResourceTables;
-    /// use fact_core::{Import, ImportKind, Resource, ResourceOp, Trap};
+    /// use fact_wasmtime::{resource_drop, resource_new, trap_of, AdapterLinker};
+    /// use fact_host::SharedResourceTables;
+    /// use fact_host::{Import, ImportKind, Resource, ResourceOp, Trap};
     /// use wasmtime::{Engine, Instance, Module, Store};
     ///
     /// // An adapter module that passes an `own<r>` from instance 0 to instance 1.
@@ -63,8 +62,11 @@ impl AdapterLinker {
     ///     Import { module: "callee".into(), name: "take".into(),
     ///              kind: ImportKind::Callee { adapter: 0 } },
     /// ];
-    /// let exports = [fact_core::Export { name: "take".into(), interface: None,
-    ///     function: "take".into(), lower_instance: 0, lift_instance: 1 }];
+    /// use fact_host::{CoreType::I32, Signature};
+    /// const SIG: Signature = Signature::new(&[I32], &[]);
+    /// let exports = [fact_host::Export { name: "take".into(), interface: None,
+    ///     function: "take".into(), lower_instance: 0, lift_instance: 1,
+    ///     lowered: SIG, lifted: SIG }];
     /// // The module's resource list (`Adapters::resources`): `type` 0 is `r`.
     /// let resources = [Resource { interface: None, name: "r".into(), implementer: Some(0) }];
     ///
@@ -164,7 +166,7 @@ fn resource_type(types: &[ResourceType], index: i32) -> Result<ResourceType> {
 /// `instance`: `(rep: i32) -> (handle: i32)`, adding an `own` handle to the
 /// instance's table ([`ResourceTables::new_own`]).
 ///
-/// [`ResourceTables::new_own`]: crate::host::ResourceTables::new_own
+/// [`ResourceTables::new_own`]: fact_host::ResourceTables::new_own
 pub fn resource_new<T: 'static>(
     store: impl AsContextMut<Data = T>,
     tables: SharedResourceTables,
@@ -187,7 +189,7 @@ pub fn resource_new<T: 'static>(
 /// implementing instance; here it is called directly, without touching the
 /// instance flags.
 ///
-/// [`ResourceTables::drop_handle`]: crate::host::ResourceTables::drop_handle
+/// [`ResourceTables::drop_handle`]: fact_host::ResourceTables::drop_handle
 pub fn resource_drop<T: 'static>(
     store: impl AsContextMut<Data = T>,
     tables: SharedResourceTables,
@@ -210,7 +212,7 @@ pub fn resource_drop<T: 'static>(
 /// `canon resource.rep` of the resource type `ty` for the core modules of
 /// `instance`: `(handle: i32) -> (rep: i32)` ([`ResourceTables::rep`]).
 ///
-/// [`ResourceTables::rep`]: crate::host::ResourceTables::rep
+/// [`ResourceTables::rep`]: fact_host::ResourceTables::rep
 pub fn resource_rep<T: 'static>(
     store: impl AsContextMut<Data = T>,
     tables: SharedResourceTables,
@@ -226,9 +228,9 @@ pub fn resource_rep<T: 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::wasmtime::trap_of;
-    use crate::host::{HandleInfo, ResourceTables};
-    use crate::{Export, Import, ImportKind, Trap};
+    use crate::trap_of;
+    use fact_host::{Export, Import, ImportKind, Trap};
+    use fact_host::{HandleInfo, ResourceTables};
     use wasmtime::{Engine, Instance, Module, Store, TypedFunc};
 
     fn resource_import(op: ResourceOp, src: u32, dst: u32) -> Import {
@@ -258,6 +260,8 @@ mod tests {
             function: name.into(),
             lower_instance: lower,
             lift_instance: lift,
+            lowered: fact_host::Signature::new(&[], &[]),
+            lifted: fact_host::Signature::new(&[], &[]),
         }
     }
 

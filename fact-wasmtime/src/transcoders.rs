@@ -2,10 +2,12 @@
 //! intrinsic, with its core type for the memories' address types, called as
 //! an adapter calls it.
 
-use wasmtime::{Config, Engine, MemoryType, Store, TypedFunc, WasmParams, WasmResults};
+use wasmtime::{
+    Config, Engine, Func, Memory, MemoryType, Module, Store, TypedFunc, WasmParams, WasmResults,
+};
 
 use super::*;
-use crate::host::NOT_LATIN1;
+use fact_host::{Import, ImportKind, Transcode, Trap, NOT_LATIN1};
 
 /// A store with two memories (instance 0, read, and instance 1, written, or
 /// one memory for both) and an adapter module that imports them and one

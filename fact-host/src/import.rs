@@ -1,11 +1,11 @@
-//! The import table and the export list of an adapter module.
+//! The import table of an adapter module.
 //!
-//! Both are plain data, constructible in a `const` (the macro emits them as
-//! constants): `Cow<'static, str>` names, enums and integers. The table has one
-//! [`Import`] per import of the module, in import order; `docs/host-abi.md`
-//! says what a host must supply for each [`ImportKind`].
+//! Plain data, constructible in a `const` (the macro emits it as a
+//! constant): `Cow<'static, str>` names, enums and integers. The table has
+//! one [`Import`] per import of the module, in import order;
+//! `docs/host-abi.md` says what a host must supply for each [`ImportKind`].
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 /// One import of an adapter module and what the host must supply for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,7 +105,7 @@ pub enum ImportKind {
 /// `lift_own`/`lower_own`, `lift_borrow`/`lower_borrow` and the borrow scope
 /// of a call (`Subtask.add_lender`/`deliver_resolve`, `Task.num_borrows`),
 /// over the host's handle tables. `type` arguments index
-/// [`Adapters::resources`](crate::Adapters::resources).
+/// the module's resource list ([`Resource`](crate::Resource)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceOp {
     /// `() -> ()`: a call from `src` to `dst` begins; borrows lent or
@@ -154,22 +154,6 @@ impl ResourceOp {
     pub const fn transfers(self) -> bool {
         !matches!(self, ResourceOp::EnterCall | ResourceOp::ExitCall)
     }
-}
-
-/// A resource type that adapters of a module carry handles of; its index in
-/// [`Adapters::resources`](crate::Adapters::resources) is the `type`
-/// argument of the [`ResourceOp`] intrinsics.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Resource {
-    /// The WIT interface that defines it (`ns:pkg/iface@ver`), or `None` for
-    /// a resource defined in a world.
-    pub interface: Option<Cow<'static, str>>,
-    /// The resource's WIT name.
-    pub name: Cow<'static, str>,
-    /// The instance that implements it (whose `resource.new` creates its
-    /// handles), if the adapters know it: a borrow passed to it arrives as the
-    /// representation, not as a handle.
-    pub implementer: Option<u32>,
 }
 
 /// The string intrinsics of the host ABI. Each reads a range of the source
@@ -266,20 +250,4 @@ impl Transcode {
             Transcode::CopyUtf8 | Transcode::CopyUtf16 | Transcode::Latin1ToUtf16
         )
     }
-}
-
-/// One exported adapter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Export {
-    /// The export name of the adapter in the module.
-    pub name: Cow<'static, str>,
-    /// The WIT interface of the function (`ns:pkg/iface@ver`), or `None` for a
-    /// function declared directly in a world.
-    pub interface: Option<Cow<'static, str>>,
-    /// The WIT function name.
-    pub function: Cow<'static, str>,
-    /// The instance that lowers the function (the caller).
-    pub lower_instance: u32,
-    /// The instance that lifts the function (the callee).
-    pub lift_instance: u32,
 }

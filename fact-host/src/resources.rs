@@ -2,7 +2,11 @@
 //!
 //! See [`ResourceTables`].
 
-use std::collections::{BTreeMap, HashMap};
+use alloc::borrow::ToOwned;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Trap;
@@ -180,8 +184,7 @@ struct Scope {
 /// # Example
 ///
 /// ```
-/// use fact_core::host::ResourceTables;
-/// use fact_core::Trap;
+/// use fact_host::{ResourceTables, Trap};
 ///
 /// let mut tables = ResourceTables::new();
 /// let file = tables.resource_type(Some("wasi:filesystem/types@0.2.0"), "descriptor");
@@ -220,7 +223,7 @@ pub struct ResourceTables {
     /// By instance number: any `u32` is an instance, however sparse.
     tables: BTreeMap<u32, Table>,
     types: Vec<(Option<String>, String)>,
-    type_ids: HashMap<(Option<String>, String), ResourceType>,
+    type_ids: BTreeMap<(Option<String>, String), ResourceType>,
     scopes: Vec<Scope>,
     /// The handles lent to the open calls, `(instance, index)`, innermost
     /// call last; [`Scope::lenders`] splits them by call.
@@ -248,7 +251,7 @@ impl ResourceTables {
         Self {
             tables: BTreeMap::new(),
             types: Vec::new(),
-            type_ids: HashMap::new(),
+            type_ids: BTreeMap::new(),
             scopes: Vec::new(),
             lenders: Vec::new(),
             max_handles: max.min(MAX_HANDLES),
@@ -561,10 +564,12 @@ impl ResourceTables {
 /// [`ResourceTables`] shared between the host functions that use them (the
 /// `resource` intrinsics of adapter modules and the guests' own
 /// `resource.new`, `resource.drop` and `resource.rep`): a cloneable handle to
-/// one set of tables.
+/// one set of tables. (Feature `std`.)
+#[cfg(feature = "std")]
 #[derive(Debug, Clone, Default)]
 pub struct SharedResourceTables(Arc<Mutex<ResourceTables>>);
 
+#[cfg(feature = "std")]
 impl SharedResourceTables {
     /// Shares `tables`.
     pub fn new(tables: ResourceTables) -> Self {

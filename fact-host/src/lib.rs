@@ -1,10 +1,18 @@
-//! Reference implementation of the host intrinsics.
+//! `fact-host`: what a host binary needs to run the fused adapters that
+//! `fact` compiles, and nothing of the compiler.
 //!
-//! An adapter module imports a few things that only the host can provide
-//! (`docs/host-abi.md` is the contract). Most are handles the host already
-//! has: the instances' memories, `realloc`, `post-return` and lifted core
-//! functions. The rest are implemented here, in safe Rust on plain byte
-//! slices, so that any engine can call them:
+//! An adapter module (compiled at build time by `fact_adapters!` or
+//! `fact-core`) comes with plain-data tables, defined here: its import table
+//! ([`Import`], one per import, saying what the host plugs in), its exports
+//! ([`Export`], one per adapter, with both core signatures) and the resource
+//! types its handles belong to ([`Resource`]). Adapters report every trap
+//! with a code ([`Trap`]).
+//!
+//! Most imports are things the host already has: the instances' memories,
+//! `realloc`s, `post-return`s and lifted core functions. The rest are the
+//! host intrinsics, implemented here in safe Rust on plain byte slices and
+//! tables, so that any engine can call them (`docs/host-abi.md` is the
+//! contract; `fact-wasmtime` and `fact-wasmi` plug them into an engine):
 //!
 //! | Import | Here |
 //! |---|---|
@@ -27,8 +35,7 @@
 //! | `resource` `transfer-borrow:S:D` | [`ResourceTables::transfer_borrow`] |
 //! | `resource` `borrow-rep:S:D` | [`ResourceTables::borrow_rep`] |
 //!
-//! [`transcode()`] dispatches on a [`Transcode`](crate::Transcode) from the
-//! import table. An engine that lends one memory at a time (Wasmtime's safe
+//! [`transcode()`] dispatches on a [`Transcode`] from the import table. An engine that lends one memory at a time (Wasmtime's safe
 //! API does) calls [`transcode_lent`] instead, which validates the source
 //! where it is and moves it in pieces of [`LENT_CHUNK`] bytes through a
 //! buffer of the engine's.
@@ -74,37 +81,57 @@
 //! over simdutf). They allocate nothing, except a copy of a source of more
 //! than 512 bytes when a `_within` form is given overlapping ranges.
 //!
-//! With the `wasmtime` feature, the module `host::wasmtime` plugs all of this
-//! into Wasmtime's core-wasm API.
+//! The crate is `no_std` with `alloc` (the handle tables allocate). The
+//! `std` feature (on by default) adds run-time CPU detection to the UTF-8
+//! validator and [`SharedResourceTables`]; `simd` converts non-ASCII text
+//! with simdutf's kernels (`fact-simd`, needs a C++11 compiler).
 //!
 //! # Example
 //!
 //! ```
-//! use fact_core::{host, Trap};
+//! use fact_host::{transcode, Memories, Trap, Transcode};
 //!
-//! // An adapter calls `copy-utf8` with (src, len, dst) = (0, 5, 8).
-//! let caller_memory = b"hello".to_vec();
-//! let mut callee_memory = vec![0u8; 16];
-//! host::copy_utf8(&caller_memory, 0, 5, &mut callee_memory, 8)?;
-//! assert_eq!(&callee_memory[8..13], b"hello");
+//! // An adapter calls `transcode` `utf8-to-utf16:1:0` with
+//! // (src, len, dst) = (0, 6, 8): instance 1's UTF-8 into instance 0's
+//! // UTF-16. It returns the number of code units written.
+//! let caller_memory = "héllo".as_bytes().to_vec();
+//! let mut callee_memory = vec![0u8; 32];
+//! let mems = Memories::Two { src: &caller_memory, dst: &mut callee_memory };
+//! let units = transcode(Transcode::Utf8ToUtf16, mems, 0, 6, 8, false)?;
+//! assert_eq!(units, Some(5));
+//! assert_eq!(&callee_memory[8..12], &[b'h', 0, 0xe9, 0]);
+//!
+//! // Ill-formed UTF-8 traps, and nothing is written.
+//! let mems = Memories::Two { src: b"\xff", dst: &mut callee_memory };
+//! assert_eq!(transcode(Transcode::Utf8ToUtf16, mems, 0, 1, 16, false), Err(Trap::InvalidUtf8));
 //!
 //! // An adapter calls `trap(9)`.
 //! assert_eq!(Trap::from_code(9), Some(Trap::InvalidUtf8));
 //! # Ok::<(), Trap>(())
 //! ```
 
-#[cfg(doc)]
-use crate::Trap;
+// Tests use std's prelude (`vec!`, `format!`); the library is `no_std`.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
 
+extern crate alloc;
+#[cfg(all(feature = "std", not(test)))]
+extern crate std;
+
+mod export;
 pub mod flags;
+mod import;
 mod resources;
 mod transcode;
+mod trap;
 mod unicode;
 
-#[cfg(feature = "wasmtime")]
-pub mod wasmtime;
-
-pub use resources::{HandleInfo, ResourceTables, ResourceType, SharedResourceTables, MAX_HANDLES};
+pub use export::{CoreType, Export, Resource, Signature, OTHER_INSTANCE, WORLD_INSTANCE};
+pub use import::{Import, ImportKind, ResourceOp, Transcode};
+#[cfg(feature = "std")]
+pub use resources::SharedResourceTables;
+pub use resources::{HandleInfo, ResourceTables, ResourceType, MAX_HANDLES};
 pub use transcode::{
     copy_utf16, copy_utf16_within, copy_utf8, copy_utf8_within, destination_range,
     latin1_ascii_prefix, latin1_ascii_prefix_within, latin1_to_utf16, latin1_to_utf16_within,
@@ -115,4 +142,5 @@ pub use transcode::{
     utf8_to_utf16_within, validate_string, LentMemories, Memories, LENT_CHUNK, NOT_LATIN1,
     UTF16_TAG_32, UTF16_TAG_64,
 };
+pub use trap::Trap;
 pub use unicode::{validate_utf16, validate_utf8};

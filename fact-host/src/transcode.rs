@@ -1,10 +1,11 @@
 //! The string intrinsics of the host ABI (module `transcode`), on byte slices.
 //!
-//! The public items are re-exported by [`host`](super), whose docs give the
+//! The public items are re-exported at the crate's root, whose docs give the
 //! order of the checks. Every intrinsic goes through [`transcode`]: one
 //! function checks the arguments of any intrinsic ([`check`]), then one
 //! `match` runs the conversion of [`unicode`](super::unicode).
 
+use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Range;
 
@@ -299,8 +300,8 @@ fn check(
 /// # Example
 ///
 /// ```
-/// use fact_core::host::{self, Memories};
-/// use fact_core::Transcode;
+/// use fact_host::{self as host, Memories};
+/// use fact_host::Transcode;
 ///
 /// // Two instances that share one memory: "héllo" in UTF-8 at 0, to
 /// // UTF-16 at 16.
@@ -309,7 +310,7 @@ fn check(
 /// let units = host::transcode(Transcode::Utf8ToUtf16, Memories::One(&mut mem), 0, 6, 16, false)?;
 /// assert_eq!(units, Some(5));
 /// assert_eq!(&mem[16..26], b"h\0\xe9\0l\0l\0o\0");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn transcode(
     op: Transcode,
@@ -357,8 +358,8 @@ pub trait LentMemories {
 /// # Example
 ///
 /// ```
-/// use fact_core::host::{self, LentMemories};
-/// use fact_core::Transcode;
+/// use fact_host::{self as host, LentMemories};
+/// use fact_host::Transcode;
 ///
 /// struct Pair { caller: Vec<u8>, callee: Vec<u8> }
 /// impl LentMemories for Pair {
@@ -371,7 +372,7 @@ pub trait LentMemories {
 /// let units = host::transcode_lent(Transcode::Utf8ToUtf16, &mut mems, &mut scratch, 0, 6, 0, false)?;
 /// assert_eq!(units, Some(5));
 /// assert_eq!(&mems.callee[..10], b"h\0\xe9\0l\0l\0o\0");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 #[allow(clippy::too_many_arguments)]
 pub fn transcode_lent(
@@ -588,7 +589,7 @@ fn one(
 /// # Example
 ///
 /// ```
-/// use fact_core::{host, Trap};
+/// use fact_host::{self as host, Trap};
 ///
 /// let mem = b"..h\xc3\xa9llo\xff";
 /// host::validate_string(mem, 2, 6, false)?;
@@ -618,7 +619,7 @@ pub fn validate_string(mem: &[u8], ptr: u64, len: u64, utf16: bool) -> Result<()
 /// # Example
 ///
 /// ```
-/// use fact_core::{host, Trap};
+/// use fact_host::{self as host, Trap};
 ///
 /// let src = b"..h\xc3\xa9llo";
 /// let mut dst = [0u8; 8];
@@ -686,7 +687,7 @@ pub fn copy_utf16_within(mem: &mut [u8], src: u64, len: u64, dst: u64) -> Result
 /// # Example
 ///
 /// ```
-/// use fact_core::host;
+/// use fact_host as host;
 ///
 /// let src: Vec<u8> = "hé€".encode_utf16().flat_map(u16::to_le_bytes).collect();
 /// let mut dst = [0u8; 6];
@@ -696,7 +697,7 @@ pub fn copy_utf16_within(mem: &mut [u8], src: u64, len: u64, dst: u64) -> Result
 /// // "hé" is Latin-1.
 /// assert_eq!(host::utf16_to_compact(&src, 0, 2, &mut dst, 0, true)?, 2);
 /// assert_eq!(&dst[..2], b"h\xe9");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn utf16_to_compact(
     src_mem: &[u8],
@@ -733,12 +734,12 @@ pub fn utf16_to_compact_within(
 /// # Example
 ///
 /// ```
-/// use fact_core::host;
+/// use fact_host as host;
 ///
 /// let mut dst = [0u8; 4];
 /// host::latin1_to_utf16(b"h\xe9", 0, 2, &mut dst, 0)?;
 /// assert_eq!(dst, *b"h\0\xe9\0");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn latin1_to_utf16(
     src_mem: &[u8],
@@ -783,13 +784,13 @@ pub fn latin1_to_utf16_within(mem: &mut [u8], src: u64, len: u64, dst: u64) -> R
 /// # Example
 ///
 /// ```
-/// use fact_core::host;
+/// use fact_host as host;
 ///
 /// let src = "h€😀".as_bytes(); // 1 + 3 + 4 bytes
 /// let mut dst = [0u8; 16];
 /// assert_eq!(host::utf8_to_utf16(src, 0, 8, &mut dst, 0, false)?, 4);
 /// assert_eq!(&dst[..8], b"h\0\xac\x20\x3d\xd8\x00\xde");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn utf8_to_utf16(
     src_mem: &[u8],
@@ -828,13 +829,13 @@ pub fn utf8_to_utf16_within(
 /// # Example
 ///
 /// ```
-/// use fact_core::host;
+/// use fact_host as host;
 ///
 /// let src: Vec<u8> = "abé".encode_utf16().flat_map(u16::to_le_bytes).collect();
 /// let mut dst = [0u8; 3];
 /// assert_eq!(host::utf16_ascii_prefix(&src, 0, 3, &mut dst, 0, false)?, 2);
 /// assert_eq!(&dst[..2], b"ab");
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn utf16_ascii_prefix(
     src_mem: &[u8],
@@ -921,13 +922,13 @@ pub fn latin1_ascii_prefix_within(
 /// # Example
 ///
 /// ```
-/// use fact_core::host;
+/// use fact_host as host;
 ///
 /// let src: Vec<u8> = "h€".encode_utf16().flat_map(u16::to_le_bytes).collect();
 /// let mut dst = [0u8; 6];
 /// assert_eq!(host::utf16_to_utf8(&src, 0, 2, &mut dst, 0, false)?, 4);
 /// assert_eq!(&dst[..4], "h€".as_bytes());
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn utf16_to_utf8(
     src_mem: &[u8],
@@ -1002,13 +1003,13 @@ pub fn latin1_to_utf8_within(
 /// # Example
 ///
 /// ```
-/// use fact_core::host::{self, NOT_LATIN1};
+/// use fact_host::{self as host, NOT_LATIN1};
 ///
 /// let mut dst = [0u8; 8];
 /// assert_eq!(host::utf8_to_latin1("hé".as_bytes(), 0, 3, &mut dst, 0, false)?, 2);
 /// assert_eq!(&dst[..2], b"h\xe9");
 /// assert_eq!(host::utf8_to_latin1("a€".as_bytes(), 0, 4, &mut dst, 0, false)?, NOT_LATIN1);
-/// # Ok::<(), fact_core::Trap>(())
+/// # Ok::<(), fact_host::Trap>(())
 /// ```
 pub fn utf8_to_latin1(
     src_mem: &[u8],
