@@ -11,7 +11,9 @@
 //!   intrinsics, re-exported from `fact-host`;
 //! - with the `wasmtime` feature, [`wasmtime`](mod@wasmtime): the glue that
 //!   links an adapter module through Wasmtime's core-wasm API (the
-//!   `fact-wasmtime` crate), which re-exports the Wasmtime it was built for.
+//!   `fact-wasmtime` crate), which re-exports the Wasmtime it was built for;
+//! - with the `wasmi` feature, [`wasmi`](mod@wasmi): the same glue for the
+//!   wasmi interpreter (the `fact-wasmi` crate).
 //!
 //! See the README and `docs/host-abi.md` for the host ABI.
 #![deny(missing_docs)]
@@ -24,3 +26,8 @@ pub use fact_macro::fact_adapters;
 /// and the Wasmtime it was built for, as [`wasmtime::wasmtime`].
 #[cfg(feature = "wasmtime")]
 pub use fact_wasmtime as wasmtime;
+
+/// The wasmi glue (`fact-wasmi`): [`AdapterLinker`](wasmi::AdapterLinker)
+/// and the wasmi it was built for, as [`wasmi::wasmi`].
+#[cfg(feature = "wasmi")]
+pub use fact_wasmi as wasmi;

@@ -3,9 +3,9 @@
 use crate::harness::*;
 use fact_core::Trap;
 
-#[test]
-fn records_and_tuples_flatten_field_by_field() {
+fn records_and_tuples_flatten_field_by_field(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "record r { a: u8, b: tuple<u64, f32> }\nf: func(x: r, y: tuple<bool, s16>);",
         caller(),
         callee(),
@@ -34,10 +34,10 @@ fn records_and_tuples_flatten_field_by_field() {
     );
 }
 
-#[test]
-fn variant_payloads_are_coerced_through_joined_slots() {
+fn variant_payloads_are_coerced_through_joined_slots(engine: Engine) {
     // Flat: [disc, join(f32, u64, ptr) = i64, join(len) = i32].
     let mut fx = Fixture::new(
+        engine,
         "variant v { a(f32), b(u64), c(string), d }\nf: func(x: v) -> v;",
         caller(),
         callee(),
@@ -80,10 +80,10 @@ fn variant_payloads_are_coerced_through_joined_slots() {
     );
 }
 
-#[test]
-fn variant_results_in_memory() {
+fn variant_results_in_memory(engine: Engine) {
     // option<u32> flattens to two values, so it comes back through memory.
     let mut fx = Fixture::new(
+        engine,
         "f: func() -> result<string, u16>;",
         caller(),
         callee(),
@@ -100,16 +100,22 @@ fn variant_results_in_memory() {
         [1, 0xcc, 0xcc, 0xcc, 0x34, 0x12, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc]
     );
 
-    let mut fx = Fixture::new("f: func() -> option<u32>;", caller(), callee(), |c, _| {
-        callee_write(c, 0x10, &[2, 0, 0, 0, 1, 0, 0, 0]);
-        vec![i32(0x10)]
-    });
+    let mut fx = Fixture::new(
+        engine,
+        "f: func() -> option<u32>;",
+        caller(),
+        callee(),
+        |c, _| {
+            callee_write(c, 0x10, &[2, 0, 0, 0, 1, 0, 0, 0]);
+            vec![i32(0x10)]
+        },
+    );
     assert_eq!(fx.trap(&[i32(0x40)]), Trap::InvalidDiscriminant);
 }
 
-#[test]
-fn enums_check_their_range() {
+fn enums_check_their_range(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "enum e { a, b, c }\nf: func(x: e) -> e;",
         caller(),
         callee(),
@@ -118,6 +124,7 @@ fn enums_check_their_range() {
     assert_eq!(fx.call(&[i32(2)]).unwrap(), vec![i32(2)]);
     assert_eq!(fx.trap(&[i32(3)]), Trap::InvalidDiscriminant);
     let mut fx = Fixture::new(
+        engine,
         "enum e { a, b, c }\nf: func() -> e;",
         caller(),
         callee(),
@@ -126,11 +133,10 @@ fn enums_check_their_range() {
     assert_eq!(fx.trap(&[]), Trap::InvalidDiscriminant);
 }
 
-#[test]
-fn large_enums_use_wider_discriminants_in_memory() {
+fn large_enums_use_wider_discriminants_in_memory(engine: Engine) {
     let cases: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
     let decls = format!("enum e {{ {} }}\nf: func(x: list<e>);", cases.join(", "));
-    let mut fx = Fixture::new(&decls, caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(engine, &decls, caller(), callee(), |_, _| vec![]);
     fx.write(CALLER, 0x100, &[0x2b, 0x01, 0x00, 0x00]);
     fx.call(&[i32(0x100), i32(2)]).unwrap();
     assert_eq!(fx.read(CALLEE, HEAP, 4), [0x2b, 0x01, 0, 0]);
@@ -138,9 +144,9 @@ fn large_enums_use_wider_discriminants_in_memory() {
     assert_eq!(fx.trap(&[i32(0x100), i32(1)]), Trap::InvalidDiscriminant);
 }
 
-#[test]
-fn flags_drop_undeclared_bits() {
+fn flags_drop_undeclared_bits(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "flags small { a, b, c }\nflags big { b0, b1, b2, b3, b4, b5, b6, b7, b8 }\n\
          f: func(x: small, y: list<big>) -> small;",
         caller(),
@@ -159,9 +165,9 @@ fn flags_drop_undeclared_bits() {
     assert_eq!(fx.read(CALLEE, HEAP, 2), [0xff, 0x01]);
 }
 
-#[test]
-fn options_of_records_in_lists() {
+fn options_of_records_in_lists(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "record p { x: u32, s: string }\nf: func(l: list<option<p>>);",
         caller(),
         callee(),
@@ -181,3 +187,13 @@ fn options_of_records_in_lists() {
     assert_eq!(got[16], 0);
     assert_eq!(fx.read(CALLEE, HEAP + 32, 2), b"hi");
 }
+
+crate::on_every_engine!(
+    records_and_tuples_flatten_field_by_field,
+    variant_payloads_are_coerced_through_joined_slots,
+    variant_results_in_memory,
+    enums_check_their_range,
+    large_enums_use_wider_discriminants_in_memory,
+    flags_drop_undeclared_bits,
+    options_of_records_in_lists,
+);

@@ -4,25 +4,23 @@
 use crate::harness::*;
 use fact_core::{Adapter, AdapterCompiler, InstanceId, Trap};
 
-#[test]
-fn a_caller_that_may_not_leave_traps() {
-    let mut fx = Fixture::new("f: func();", caller(), callee(), |_, _| vec![]);
+fn a_caller_that_may_not_leave_traps(engine: Engine) {
+    let mut fx = Fixture::new(engine, "f: func();", caller(), callee(), |_, _| vec![]);
     fx.set_flags(CALLER, 2);
     assert_eq!(fx.trap(&[]), Trap::CannotLeave);
     assert!(fx.events().is_empty());
 }
 
-#[test]
-fn a_callee_that_may_not_be_entered_traps() {
-    let mut fx = Fixture::new("f: func();", caller(), callee(), |_, _| vec![]);
+fn a_callee_that_may_not_be_entered_traps(engine: Engine) {
+    let mut fx = Fixture::new(engine, "f: func();", caller(), callee(), |_, _| vec![]);
     fx.set_flags(CALLEE, 1);
     assert_eq!(fx.trap(&[]), Trap::CannotEnter);
     assert!(fx.events().is_empty());
 }
 
-#[test]
-fn flags_during_realloc_call_and_post_return() {
+fn flags_during_realloc_call_and_post_return(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func(s: string) -> string;",
         caller(),
         callee().post_return(true),
@@ -58,9 +56,14 @@ fn flags_during_realloc_call_and_post_return() {
     assert_eq!(*seen.lock().unwrap(), [CALLEE, CALLER]);
 }
 
-#[test]
-fn realloc_results_are_checked() {
-    let mut fx = Fixture::new("f: func(l: list<u32>);", caller(), callee(), |_, _| vec![]);
+fn realloc_results_are_checked(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(l: list<u32>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     fx.override_realloc(|_, _, ptr| ptr + 2);
     assert_eq!(fx.trap(&[i32(0x100), i32(1)]), Trap::ReallocMisaligned);
     fx.override_realloc(|_, _, _| 64 * 65536 - 4);
@@ -69,11 +72,10 @@ fn realloc_results_are_checked() {
     assert_eq!(fx.trap(&[i32(0x100), i32(2)]), Trap::ReallocOutOfBounds);
 }
 
-#[test]
-fn seventeen_flat_parameters_spill_to_memory_on_both_sides() {
+fn seventeen_flat_parameters_spill_to_memory_on_both_sides(engine: Engine) {
     let params: Vec<String> = (0..17).map(|i| format!("p{i}: u32")).collect();
     let decls = format!("f: func({});", params.join(", "));
-    let mut fx = Fixture::new(&decls, caller(), callee(), |c, args| {
+    let mut fx = Fixture::new(engine, &decls, caller(), callee(), |c, args| {
         let bytes = callee_read(c, args[0].u64(), 68);
         assert_eq!(bytes[64..], [16, 0, 0, 0]);
         vec![]
@@ -87,9 +89,9 @@ fn seventeen_flat_parameters_spill_to_memory_on_both_sides() {
     assert_eq!(fx.trap(&[i32(64 * 65536 - 64)]), Trap::OutOfBounds);
 }
 
-#[test]
-fn spilled_results_are_checked_on_the_callee_side() {
+fn spilled_results_are_checked_on_the_callee_side(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func() -> tuple<u32, u32>;",
         caller(),
         callee(),
@@ -97,6 +99,7 @@ fn spilled_results_are_checked_on_the_callee_side() {
     );
     assert_eq!(fx.trap(&[i32(0x40)]), Trap::Misaligned);
     let mut fx = Fixture::new(
+        engine,
         "f: func() -> tuple<u32, u32>;",
         caller(),
         callee(),
@@ -105,9 +108,10 @@ fn spilled_results_are_checked_on_the_callee_side() {
     assert_eq!(fx.trap(&[i32(0x40)]), Trap::OutOfBounds);
 }
 
-#[test]
-fn post_return_is_optional() {
-    let mut fx = Fixture::new("f: func() -> u32;", caller(), callee(), |_, _| vec![i32(5)]);
+fn post_return_is_optional(engine: Engine) {
+    let mut fx = Fixture::new(engine, "f: func() -> u32;", caller(), callee(), |_, _| {
+        vec![i32(5)]
+    });
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(5)]);
     assert_eq!(fx.events().len(), 1);
     assert!(!fx
@@ -145,24 +149,14 @@ fn related_module(same: bool) -> fact_core::Adapters {
     compiler.finish().unwrap()
 }
 
-#[test]
-fn calls_within_an_instance_or_its_ancestors_cannot_enter() {
+fn calls_within_an_instance_or_its_ancestors_cannot_enter(engine: Engine) {
     for same in [true, false] {
-        let adapters = related_module(same);
-        let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::new(&engine, &adapters.wasm).unwrap();
-        let mut store = wasmtime::Store::new(&engine, ());
-        let mut linker = fact_wasmtime::AdapterLinker::new();
-        let callee = wasmtime::Func::wrap(&mut store, || -> wasmtime::Result<()> {
+        let lift = if same { caller() } else { callee() };
+        let mut fx = Fixture::link(engine, 1, related_module(same), caller(), lift, |_, _| {
             panic!("the callee must not run")
         });
-        linker.callee("f", callee);
-        let linked = linker
-            .instantiate(&mut store, &module, &adapters.imports, &adapters.exports)
-            .unwrap();
-        let f = linked.adapter(&mut store, "f").unwrap();
-        let err = f.call(&mut store, &[], &mut []).unwrap_err();
-        assert_eq!(fact_wasmtime::trap_of(&err), Some(Trap::CannotEnter));
+        assert_eq!(fx.trap(&[]), Trap::CannotEnter);
+        assert!(fx.events().is_empty());
     }
 }
 
@@ -195,3 +189,14 @@ fn without_the_trap_import_traps_are_unreachable() {
         .iter()
         .any(|i| i.kind == fact_core::ImportKind::Trap));
 }
+
+crate::on_every_engine!(
+    calls_within_an_instance_or_its_ancestors_cannot_enter,
+    a_caller_that_may_not_leave_traps,
+    a_callee_that_may_not_be_entered_traps,
+    flags_during_realloc_call_and_post_return,
+    realloc_results_are_checked,
+    seventeen_flat_parameters_spill_to_memory_on_both_sides,
+    spilled_results_are_checked_on_the_callee_side,
+    post_return_is_optional,
+);

@@ -5,7 +5,6 @@
 use crate::harness::*;
 use fact_core::Trap;
 use fact_host::{ResourceType, SharedResourceTables};
-use wasmtime::Caller;
 
 const R: &str = "resource r;\nresource s;\n";
 
@@ -18,13 +17,13 @@ fn types(tables: &SharedResourceTables) -> (ResourceType, ResourceType) {
 }
 
 /// Inside the callee: the callee's tables.
-fn tables(c: &mut Caller<'_, Ctx>) -> SharedResourceTables {
-    c.data().tables.clone()
+fn tables(c: &mut dyn Cx) -> SharedResourceTables {
+    c.tables()
 }
 
-#[test]
-fn an_owned_handle_moves_from_the_caller_to_the_callee() {
+fn an_owned_handle_moves_from_the_caller_to_the_callee(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         &format!("{R}f: func(x: own<r>);"),
         caller(),
         callee(),
@@ -49,9 +48,9 @@ fn an_owned_handle_moves_from_the_caller_to_the_callee() {
     assert_eq!(fx.trap(&[i32(h)]), Trap::UnknownHandle);
 }
 
-#[test]
-fn an_owned_result_moves_back_to_the_caller() {
+fn an_owned_result_moves_back_to_the_caller(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         &format!("{R}f: func() -> own<r>;"),
         caller(),
         callee(),
@@ -69,9 +68,9 @@ fn an_owned_result_moves_back_to_the_caller() {
     assert_eq!(tables.lock().handles(CALLEE).count(), 0);
 }
 
-#[test]
-fn a_borrow_is_lent_for_the_call_and_must_be_dropped() {
+fn a_borrow_is_lent_for_the_call_and_must_be_dropped(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         &format!("{R}f: func(x: borrow<r>);"),
         caller(),
         callee(),
@@ -103,9 +102,9 @@ fn a_borrow_is_lent_for_the_call_and_must_be_dropped() {
     assert_eq!(tables.lock().handles(CALLEE).count(), 0);
 }
 
-#[test]
-fn a_borrow_not_dropped_by_the_end_of_the_call_traps() {
+fn a_borrow_not_dropped_by_the_end_of_the_call_traps(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         &format!("{R}f: func(x: borrow<r>);"),
         caller(),
         callee(),
@@ -117,13 +116,13 @@ fn a_borrow_not_dropped_by_the_end_of_the_call_traps() {
     assert_eq!(fx.trap(&[i32(h)]), Trap::BorrowNotDropped);
 }
 
-#[test]
-fn a_borrow_passed_to_the_implementer_arrives_as_its_representation() {
+fn a_borrow_passed_to_the_implementer_arrives_as_its_representation(engine: Engine) {
     let tuning = Tuning {
         implementer: Some(CALLEE),
         ..Tuning::default()
     };
     let mut fx = Fixture::tuned(
+        engine,
         tuning,
         64,
         &format!("{R}f: func(x: borrow<r>) -> u32;"),
@@ -138,9 +137,9 @@ fn a_borrow_passed_to_the_implementer_arrives_as_its_representation() {
     assert_eq!(tables.lock().handle(CALLER, h).unwrap().lends, 0);
 }
 
-#[test]
-fn a_handle_the_caller_only_borrows_can_be_lent_on() {
+fn a_handle_the_caller_only_borrows_can_be_lent_on(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         &format!("{R}f: func(x: borrow<r>);"),
         caller(),
         callee(),
@@ -174,13 +173,12 @@ fn a_handle_the_caller_only_borrows_can_be_lent_on() {
     t.exit_call().unwrap();
 }
 
-#[test]
-fn handles_in_records_lists_options_and_results() {
+fn handles_in_records_lists_options_and_results(engine: Engine) {
     let decls = format!(
         "{R}record pair {{ a: own<r>, b: borrow<s> }}\n\
          f: func(p: pair, l: list<own<r>>, o: option<borrow<r>>, v: result<own<s>, u32>) -> list<own<r>>;"
     );
-    let mut fx = Fixture::new(&decls, caller(), callee(), |c, args| {
+    let mut fx = Fixture::new(engine, &decls, caller(), callee(), |c, args| {
         let t = tables(c);
         let mut t = t.lock();
         let r = t.resource_type(Some("test:t/i"), "r");
@@ -266,10 +264,9 @@ impl ReverseChunks for Vec<u8> {
     }
 }
 
-#[test]
-fn misuse_traps_with_its_code() {
+fn misuse_traps_with_its_code(engine: Engine) {
     let decls = format!("{R}f: func(a: borrow<r>, b: own<r>);");
-    let mut fx = Fixture::new(&decls, caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(engine, &decls, caller(), callee(), |_, _| vec![]);
     let tables = fx.tables();
     let (r, s) = types(&tables);
     let (h, other, wrong) = {
@@ -294,6 +291,17 @@ fn misuse_traps_with_its_code() {
     };
     let depth = tables.lock().call_depth();
     let err = fx.call(&[i32(h), i32(borrowed)]).unwrap_err();
-    assert_eq!(fact_wasmtime::trap_of(&err), Some(Trap::NotOwned));
+    assert_eq!(err.trap(), Some(Trap::NotOwned));
     tables.lock().abort_calls(depth);
 }
+
+crate::on_every_engine!(
+    an_owned_handle_moves_from_the_caller_to_the_callee,
+    an_owned_result_moves_back_to_the_caller,
+    a_borrow_is_lent_for_the_call_and_must_be_dropped,
+    a_borrow_not_dropped_by_the_end_of_the_call_traps,
+    a_borrow_passed_to_the_implementer_arrives_as_its_representation,
+    a_handle_the_caller_only_borrows_can_be_lent_on,
+    handles_in_records_lists_options_and_results,
+    misuse_traps_with_its_code,
+);

@@ -4,9 +4,14 @@
 use crate::harness::*;
 use fact_core::{MemoryType, Trap};
 
-#[test]
-fn list_of_u32_is_copied_whole() {
-    let mut fx = Fixture::new("f: func(l: list<u32>);", caller(), callee(), |_, _| vec![]);
+fn list_of_u32_is_copied_whole(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(l: list<u32>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     let data = words(&[1, 2, 3, 0xdead_beef]);
     fx.write(CALLER, 0x100, &data);
     fx.call(&[i32(0x100), i32(4)]).unwrap();
@@ -26,9 +31,14 @@ fn list_of_u32_is_copied_whole() {
     assert!(!wat.contains("loop"), "a plain list needs no loop:\n{wat}");
 }
 
-#[test]
-fn list_pointer_checks() {
-    let mut fx = Fixture::new("f: func(l: list<u32>);", caller(), callee(), |_, _| vec![]);
+fn list_pointer_checks(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(l: list<u32>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     assert_eq!(fx.trap(&[i32(0x102), i32(1)]), Trap::Misaligned);
     assert_eq!(fx.trap(&[i32(64 * 65536 - 4), i32(2)]), Trap::OutOfBounds);
     fx.call(&[i32(64 * 65536 - 8), i32(2)]).unwrap();
@@ -38,9 +48,9 @@ fn list_pointer_checks() {
     assert_eq!(fx.trap(&[i32(0), i32(u32::MAX)]), Trap::ListTooLong);
 }
 
-#[test]
-fn padded_records_are_copied_field_by_field_without_their_padding() {
+fn padded_records_are_copied_field_by_field_without_their_padding(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "record r { a: u8, b: u32 }\nf: func(l: list<r>);",
         caller(),
         callee(),
@@ -60,9 +70,9 @@ fn padded_records_are_copied_field_by_field_without_their_padding() {
     );
 }
 
-#[test]
-fn nested_lists_allocate_inner_lists_in_order() {
+fn nested_lists_allocate_inner_lists_in_order(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func(l: list<list<u8>>);",
         caller(),
         callee(),
@@ -89,9 +99,9 @@ fn nested_lists_allocate_inner_lists_in_order() {
     assert_eq!(fx.read(CALLEE, HEAP + 16, 5), b"abcde");
 }
 
-#[test]
-fn maps_are_lists_of_key_value_records() {
+fn maps_are_lists_of_key_value_records(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func(m: map<string, u32>);",
         caller(),
         callee(),
@@ -108,9 +118,9 @@ fn maps_are_lists_of_key_value_records() {
     assert_eq!(fx.read(CALLEE, HEAP + 24, 2), b"xy");
 }
 
-#[test]
-fn fixed_length_lists_flatten_and_copy() {
+fn fixed_length_lists_flatten_and_copy(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func(a: list<u16, 3>, b: list<list<u8, 2>>);",
         caller(),
         callee(),
@@ -129,10 +139,15 @@ fn fixed_length_lists_flatten_and_copy() {
     assert_eq!(fx.read(CALLEE, HEAP, 4), [1, 2, 3, 4]);
 }
 
-#[test]
-fn lists_between_64_and_32_bit_memories() {
+fn lists_between_64_and_32_bit_memories(engine: Engine) {
     let lower = caller().memory(Some(MemoryType::Memory64));
-    let mut fx = Fixture::new("f: func(l: list<string>);", lower, callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(l: list<string>);",
+        lower,
+        callee(),
+        |_, _| vec![],
+    );
     let mut entry = 0x200u64.to_le_bytes().to_vec();
     entry.extend_from_slice(&3u64.to_le_bytes());
     fx.write(CALLER, 0x100, &entry);
@@ -142,3 +157,13 @@ fn lists_between_64_and_32_bit_memories() {
     assert_eq!(fx.read(CALLEE, HEAP + 8, 3), b"abc");
     assert_eq!(fx.trap(&[i64(0x104), i64(1)]), Trap::Misaligned);
 }
+
+crate::on_every_engine!(
+    list_of_u32_is_copied_whole,
+    list_pointer_checks,
+    padded_records_are_copied_field_by_field_without_their_padding,
+    nested_lists_allocate_inner_lists_in_order,
+    maps_are_lists_of_key_value_records,
+    fixed_length_lists_flatten_and_copy,
+    lists_between_64_and_32_bit_memories,
+);

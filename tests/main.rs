@@ -15,6 +15,7 @@ mod modules;
 mod outlining;
 mod scalars;
 mod snapshots;
+mod split;
 mod strings;
 mod transcoding;
 mod wasi;

@@ -18,6 +18,9 @@ fn a_record_of_a_thousand_fields_compiles_to_a_linear_size() {
     let small = compile(&record_of(250), caller(), callee()).unwrap();
     let large = compile(&record_of(1000), caller(), callee()).unwrap();
     large.validate().unwrap();
+    for engine in [Engine::Wasmtime, Engine::Wasmi] {
+        load(engine, &large.wasm).unwrap();
+    }
     let ratio = large.wasm.len() as f64 / small.wasm.len() as f64;
     assert!(
         ratio < 4.4,
@@ -47,6 +50,9 @@ fn a_type_nested_a_hundred_deep_compiles_to_a_linear_size() {
     let d50 = compile(&nested(50), caller(), callee()).unwrap();
     let d100 = compile(&nested(100), caller(), callee()).unwrap();
     d100.validate().unwrap();
+    for engine in [Engine::Wasmtime, Engine::Wasmi] {
+        load(engine, &d100.wasm).unwrap();
+    }
     let ratio = d100.wasm.len() as f64 / d50.wasm.len() as f64;
     assert!(
         ratio < 2.3,
@@ -56,8 +62,7 @@ fn a_type_nested_a_hundred_deep_compiles_to_a_linear_size() {
     );
 }
 
-#[test]
-fn a_deeply_nested_value_is_copied_exactly() {
+fn a_deeply_nested_value_is_copied_exactly(engine: Engine) {
     // option<option<...<u32>>> 20 deep, in memory: each level a discriminant
     // byte, and the u32 at offset 4 (every level aligns its payload to 4).
     let mut decls = String::from("type t0 = u32;\n");
@@ -65,7 +70,7 @@ fn a_deeply_nested_value_is_copied_exactly() {
         decls += &format!("type t{i} = option<t{}>;\n", i - 1);
     }
     decls += "f: func(x: list<t20>);";
-    let mut fx = Fixture::new(&decls, caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(engine, &decls, caller(), callee(), |_, _| vec![]);
     // Padding bytes are not copied: the callee sees zeros there.
     let mut value = [1u8, 0xaa, 0xaa, 0xaa].repeat(20);
     value.extend_from_slice(&0xfeed_beefu32.to_le_bytes());
@@ -101,3 +106,5 @@ fn helpers_are_shared_between_adapters() {
     };
     assert_eq!(funcs(&one), funcs(&two));
 }
+
+crate::on_every_engine!(a_deeply_nested_value_is_copied_exactly,);

@@ -3,9 +3,9 @@
 use crate::harness::*;
 use fact_core::Trap;
 
-#[test]
-fn small_integers_are_narrowed_to_their_width() {
+fn small_integers_are_narrowed_to_their_width(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func(a: u8, b: s8, c: u16, d: s16, e: bool, g: u32) -> u32;",
         caller(),
         callee(),
@@ -39,23 +39,22 @@ fn small_integers_are_narrowed_to_their_width() {
     );
 }
 
-#[test]
-fn results_are_narrowed_too() {
-    let mut fx = Fixture::new("f: func() -> s8;", caller(), callee(), |_, _| {
+fn results_are_narrowed_too(engine: Engine) {
+    let mut fx = Fixture::new(engine, "f: func() -> s8;", caller(), callee(), |_, _| {
         vec![i32(0x17f)]
     });
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(0x7f)]);
-    let mut fx = Fixture::new("f: func() -> bool;", caller(), callee(), |_, _| {
+    let mut fx = Fixture::new(engine, "f: func() -> bool;", caller(), callee(), |_, _| {
         vec![i32(0x100)]
     });
     assert_eq!(fx.call(&[]).unwrap(), vec![i32(1)]);
 }
 
-#[test]
-fn wide_integers_and_floats_pass_bit_for_bit() {
+fn wide_integers_and_floats_pass_bit_for_bit(engine: Engine) {
     let nan32 = 0x7fa0_0001;
     let nan64 = 0x7ff4_0000_0000_0001;
     let mut fx = Fixture::new(
+        engine,
         "f: func(a: u64, b: s64, c: f32, d: f64) -> f64;",
         caller(),
         callee(),
@@ -84,9 +83,14 @@ fn wide_integers_and_floats_pass_bit_for_bit() {
     );
 }
 
-#[test]
-fn chars_must_be_unicode_scalar_values() {
-    let mut fx = Fixture::new("f: func(c: char);", caller(), callee(), |_, _| vec![]);
+fn chars_must_be_unicode_scalar_values(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(c: char);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     for ok in [0, 0x41, 0xd7ff, 0xe000, 0x10_ffff] {
         fx.call(&[i32(ok)])
             .unwrap_or_else(|e| panic!("{ok:#x}: {e}"));
@@ -96,14 +100,19 @@ fn chars_must_be_unicode_scalar_values() {
     }
 }
 
-#[test]
-fn chars_are_checked_in_results_and_memory() {
-    let mut fx = Fixture::new("f: func() -> char;", caller(), callee(), |_, _| {
+fn chars_are_checked_in_results_and_memory(engine: Engine) {
+    let mut fx = Fixture::new(engine, "f: func() -> char;", caller(), callee(), |_, _| {
         vec![i32(0xd800)]
     });
     assert_eq!(fx.trap(&[]), Trap::InvalidChar);
 
-    let mut fx = Fixture::new("f: func(c: list<char>);", caller(), callee(), |_, _| vec![]);
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(c: list<char>);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     let mut bytes = Vec::new();
     for c in [0x61u32, 0x1f600, 0xdfff] {
         bytes.extend_from_slice(&c.to_le_bytes());
@@ -113,3 +122,11 @@ fn chars_are_checked_in_results_and_memory() {
     assert_eq!(fx.read(CALLEE, HEAP, 8), bytes[..8]);
     assert_eq!(fx.trap(&[i32(0x100), i32(3)]), Trap::InvalidChar);
 }
+
+crate::on_every_engine!(
+    small_integers_are_narrowed_to_their_width,
+    results_are_narrowed_too,
+    wide_integers_and_floats_pass_bit_for_bit,
+    chars_must_be_unicode_scalar_values,
+    chars_are_checked_in_results_and_memory,
+);

@@ -13,12 +13,17 @@ fn both(enc: StringEncoding) -> (fact_core::CanonOptions, fact_core::CanonOption
     (caller().string_encoding(enc), callee().string_encoding(enc))
 }
 
-#[test]
-fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
-    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |c, args| {
-        assert_eq!(callee_read(c, args[0].u64(), 7), "héllo!".as_bytes());
-        vec![]
-    });
+fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(s: string);",
+        caller(),
+        callee(),
+        |c, args| {
+            assert_eq!(callee_read(c, args[0].u64(), 7), "héllo!".as_bytes());
+            vec![]
+        },
+    );
     fx.write(CALLER, 0x100, "héllo!".as_bytes());
     fx.call(&[i32(0x100), i32(7)]).unwrap();
     assert_eq!(
@@ -33,9 +38,14 @@ fn utf8_parameter_is_validated_and_copied_into_a_fresh_allocation() {
     );
 }
 
-#[test]
-fn empty_strings_still_allocate() {
-    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+fn empty_strings_still_allocate(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(s: string);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     fx.call(&[i32(0), i32(0)]).unwrap();
     assert!(matches!(
         fx.events()[0],
@@ -47,9 +57,14 @@ fn empty_strings_still_allocate() {
     ));
 }
 
-#[test]
-fn invalid_utf8_traps() {
-    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+fn invalid_utf8_traps(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(s: string);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     for bad in [
         &b"\xff"[..],        // bad lead byte
         b"ab\xe2\x82",       // truncated
@@ -79,15 +94,20 @@ fn invalid_utf8_traps() {
 /// chunks of strings over 16 bytes and for strings under 4 bytes, checked in
 /// the same pass: whatever the length and wherever a non-ASCII byte sits,
 /// the copy must be exact and an invalid byte must trap.
-#[test]
-fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere() {
+fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere(engine: Engine) {
     let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = received.clone();
-    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), move |c, args| {
-        let bytes = callee_read(c, args[0].u64(), args[1].u64() as usize);
-        *seen.lock().unwrap() = bytes;
-        vec![]
-    });
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(s: string);",
+        caller(),
+        callee(),
+        move |c, args| {
+            let bytes = callee_read(c, args[0].u64(), args[1].u64() as usize);
+            *seen.lock().unwrap() = bytes;
+            vec![]
+        },
+    );
     for len in 0..=40usize {
         let ascii: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
         let mut strings = vec![ascii.clone()];
@@ -117,8 +137,7 @@ fn short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere() {
 
 /// The pieces of a short copy never reach past the string: a string that
 /// ends where the memory ends is copied whatever its length.
-#[test]
-fn short_strings_at_the_end_of_memory_are_copied() {
+fn short_strings_at_the_end_of_memory_are_copied(engine: Engine) {
     for encoding in [StringEncoding::Utf8, StringEncoding::Utf16] {
         let (lower, lift) = both(encoding);
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -128,11 +147,17 @@ fn short_strings_at_the_end_of_memory_are_copied() {
         } else {
             2
         };
-        let mut fx = Fixture::new("f: func(s: string);", lower, lift, move |c, args| {
-            let bytes = callee_read(c, args[0].u64(), unit * args[1].u64() as usize);
-            *seen.lock().unwrap() = bytes;
-            vec![]
-        });
+        let mut fx = Fixture::new(
+            engine,
+            "f: func(s: string);",
+            lower,
+            lift,
+            move |c, args| {
+                let bytes = callee_read(c, args[0].u64(), unit * args[1].u64() as usize);
+                *seen.lock().unwrap() = bytes;
+                vec![]
+            },
+        );
         let end: u64 = 64 * 65536;
         for units in 0..=40 {
             // Non-ASCII every third code unit, so the host validates too.
@@ -163,9 +188,14 @@ fn short_strings_at_the_end_of_memory_are_copied() {
     }
 }
 
-#[test]
-fn string_bounds_and_length_limit() {
-    let mut fx = Fixture::new("f: func(s: string);", caller(), callee(), |_, _| vec![]);
+fn string_bounds_and_length_limit(engine: Engine) {
+    let mut fx = Fixture::new(
+        engine,
+        "f: func(s: string);",
+        caller(),
+        callee(),
+        |_, _| vec![],
+    );
     let size = 64 * 65536;
     assert_eq!(fx.trap(&[i32(size - 2), i32(3)]), Trap::OutOfBounds);
     assert_eq!(fx.trap(&[i32(u32::MAX), i32(2)]), Trap::OutOfBounds);
@@ -176,10 +206,9 @@ fn string_bounds_and_length_limit() {
     assert_eq!(fx.trap(&[i32(0), i32((1 << 28) - 1)]), Trap::OutOfBounds);
 }
 
-#[test]
-fn utf16_is_validated_aligned_and_limited() {
+fn utf16_is_validated_aligned_and_limited(engine: Engine) {
     let (lower, lift) = both(StringEncoding::Utf16);
-    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let mut fx = Fixture::new(engine, "f: func(s: string);", lower, lift, |_, _| vec![]);
     let text = utf16("a😀b");
     fx.write(CALLER, 0x100, &text);
     fx.call(&[i32(0x100), i32(4)]).unwrap();
@@ -203,10 +232,9 @@ fn utf16_is_validated_aligned_and_limited() {
     assert_eq!(fx.trap(&[i32(0), i32((1 << 27) - 1)]), Trap::OutOfBounds);
 }
 
-#[test]
-fn compact_latin1_is_copied_with_alignment_two() {
+fn compact_latin1_is_copied_with_alignment_two(engine: Engine) {
     let (lower, lift) = both(StringEncoding::CompactUtf16);
-    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let mut fx = Fixture::new(engine, "f: func(s: string);", lower, lift, |_, _| vec![]);
     fx.write(CALLER, 0x100, b"caf\xe9");
     fx.call(&[i32(0x100), i32(4)]).unwrap();
     assert_eq!(fx.read(CALLEE, HEAP, 4), b"caf\xe9");
@@ -223,10 +251,9 @@ fn compact_latin1_is_copied_with_alignment_two() {
     assert_eq!(fx.trap(&[i32(0x101), i32(1)]), Trap::Misaligned);
 }
 
-#[test]
-fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk() {
+fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk(engine: Engine) {
     let (lower, lift) = both(StringEncoding::CompactUtf16);
-    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let mut fx = Fixture::new(engine, "f: func(s: string);", lower, lift, |_, _| vec![]);
     let tag = 1u32 << 31;
     fx.write(CALLER, 0x100, &utf16("café"));
     fx.call(&[i32(0x100), i32(4 | tag)]).unwrap();
@@ -251,10 +278,9 @@ fn compact_utf16_that_fits_latin1_is_compacted_and_shrunk() {
     );
 }
 
-#[test]
-fn compact_utf16_beyond_latin1_stays_utf16_and_tagged() {
+fn compact_utf16_beyond_latin1_stays_utf16_and_tagged(engine: Engine) {
     let (lower, lift) = both(StringEncoding::CompactUtf16);
-    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let mut fx = Fixture::new(engine, "f: func(s: string);", lower, lift, |_, _| vec![]);
     let tag = 1u32 << 31;
     let text = utf16("caf€");
     fx.write(CALLER, 0x100, &text);
@@ -272,9 +298,9 @@ fn compact_utf16_beyond_latin1_stays_utf16_and_tagged() {
     );
 }
 
-#[test]
-fn string_results_are_copied_back_through_the_return_pointer() {
+fn string_results_are_copied_back_through_the_return_pointer(engine: Engine) {
     let mut fx = Fixture::new(
+        engine,
         "f: func() -> string;",
         caller(),
         callee().post_return(true),
@@ -302,10 +328,10 @@ fn string_results_are_copied_back_through_the_return_pointer() {
     assert_eq!(fx.trap(&[i32(64 * 65536 - 4)]), Trap::OutOfBounds);
 }
 
-#[test]
-fn strings_cross_between_64_and_32_bit_memories() {
+fn strings_cross_between_64_and_32_bit_memories(engine: Engine) {
     let lower = caller().memory(Some(MemoryType::Memory64));
     let mut fx = Fixture::new(
+        engine,
         "f: func(s: string) -> string;",
         lower,
         callee(),
@@ -332,13 +358,12 @@ fn strings_cross_between_64_and_32_bit_memories() {
     );
 }
 
-#[test]
-fn compact_tag_is_bit_63_on_64_bit_memories() {
+fn compact_tag_is_bit_63_on_64_bit_memories(engine: Engine) {
     let lower = caller()
         .memory(Some(MemoryType::Memory64))
         .string_encoding(StringEncoding::CompactUtf16);
     let lift = callee().string_encoding(StringEncoding::CompactUtf16);
-    let mut fx = Fixture::new("f: func(s: string);", lower, lift, |_, _| vec![]);
+    let mut fx = Fixture::new(engine, "f: func(s: string);", lower, lift, |_, _| vec![]);
     let text = utf16("€");
     fx.write(CALLER, 0x100, &text);
     fx.call(&[i64(0x100), i64(1 | 1 << 63)]).unwrap();
@@ -352,3 +377,19 @@ fn compact_tag_is_bit_63_on_64_bit_memories() {
         Trap::StringTooLong
     );
 }
+
+crate::on_every_engine!(
+    utf8_parameter_is_validated_and_copied_into_a_fresh_allocation,
+    empty_strings_still_allocate,
+    invalid_utf8_traps,
+    short_utf8_of_every_length_is_copied_exactly_and_checked_everywhere,
+    short_strings_at_the_end_of_memory_are_copied,
+    string_bounds_and_length_limit,
+    utf16_is_validated_aligned_and_limited,
+    compact_latin1_is_copied_with_alignment_two,
+    compact_utf16_that_fits_latin1_is_compacted_and_shrunk,
+    compact_utf16_beyond_latin1_stays_utf16_and_tagged,
+    string_results_are_copied_back_through_the_return_pointer,
+    strings_cross_between_64_and_32_bit_memories,
+    compact_tag_is_bit_63_on_64_bit_memories,
+);

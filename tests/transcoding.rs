@@ -238,7 +238,7 @@ fn round_trip(
         if a64 { "/64" } else { "" },
         if b64 { "/64" } else { "" }
     );
-    fx.store.data_mut().heap = [HEAP; 2];
+    fx.state().heap = [HEAP; 2];
     let src = form.bytes(s);
     fx.write(CALLER, 0x100, &src);
     let retptr = 0x80;
@@ -287,12 +287,13 @@ fn round_trip(
     );
 }
 
-fn echo_fixture(a: (StringEncoding, bool), b: (StringEncoding, bool)) -> Fixture {
-    echo_fixture_tuned(Tuning::default(), a, b)
+fn echo_fixture(engine: Engine, a: (StringEncoding, bool), b: (StringEncoding, bool)) -> Fixture {
+    echo_fixture_tuned(engine, Tuning::default(), a, b)
 }
 
 /// [`echo_fixture`] with the compiler tuned.
 fn echo_fixture_tuned(
+    engine: Engine,
     tuning: Tuning,
     a: (StringEncoding, bool),
     b: (StringEncoding, bool),
@@ -301,6 +302,7 @@ fn echo_fixture_tuned(
     let lift = side(callee(), b.0, b.1);
     let b64 = b.1;
     Fixture::tuned(
+        engine,
         tuning,
         256,
         "f: func(s: string) -> string;",
@@ -322,11 +324,10 @@ fn echo_fixture_tuned(
     )
 }
 
-#[test]
-fn every_pair_of_encodings_in_both_directions() {
+fn every_pair_of_encodings_in_both_directions(engine: Engine) {
     for enc_a in ENCODINGS {
         for enc_b in ENCODINGS {
-            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (enc_a, false), (enc_b, false));
             for s in samples() {
                 round_trip(
                     &mut fx,
@@ -344,12 +345,11 @@ fn every_pair_of_encodings_in_both_directions() {
     }
 }
 
-#[test]
-fn every_pair_of_encodings_between_64_and_32_bit_memories() {
+fn every_pair_of_encodings_between_64_and_32_bit_memories(engine: Engine) {
     for (a64, b64) in [(true, false), (false, true), (true, true)] {
         for enc_a in ENCODINGS {
             for enc_b in ENCODINGS {
-                let mut fx = echo_fixture((enc_a, a64), (enc_b, b64));
+                let mut fx = echo_fixture(engine, (enc_a, a64), (enc_b, b64));
                 for s in samples().into_iter().take(6) {
                     round_trip(&mut fx, &s, Form::of(&s, enc_a), (enc_a, a64), (enc_b, b64));
                 }
@@ -358,10 +358,9 @@ fn every_pair_of_encodings_between_64_and_32_bit_memories() {
     }
 }
 
-#[test]
-fn invalid_sources_trap_in_every_pair() {
+fn invalid_sources_trap_in_every_pair(engine: Engine) {
     for enc_b in ENCODINGS {
-        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        let mut fx = echo_fixture(engine, (StringEncoding::Utf8, false), (enc_b, false));
         for bad in [
             &b"\xff"[..],
             b"ab\xe2\x82",
@@ -378,7 +377,7 @@ fn invalid_sources_trap_in_every_pair() {
             );
         }
         for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
-            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (a, false), (enc_b, false));
             let len = utf16_source_len(a, 2);
             for bad in [[0x41, 0, 0x00, 0xd8], [0x00, 0xdc, 0x41, 0]] {
                 fx.write(CALLER, 0x100, &bad);
@@ -396,8 +395,7 @@ fn invalid_sources_trap_in_every_pair() {
     }
 }
 
-#[test]
-fn the_length_limit_is_on_the_source_bytes() {
+fn the_length_limit_is_on_the_source_bytes(engine: Engine) {
     // 2^28 - 1 source bytes pass the limit (and then fail the bounds check of
     // this 16 MiB memory); 2^28 do not, whatever the destination would need.
     for (enc, units_max, tagged) in [
@@ -407,7 +405,7 @@ fn the_length_limit_is_on_the_source_bytes() {
         (StringEncoding::CompactUtf16, (1 << 27) - 1, 1 << 31),
     ] {
         for enc_b in ENCODINGS {
-            let mut fx = echo_fixture((enc, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (enc, false), (enc_b, false));
             assert_eq!(
                 fx.trap(&[i32(0), i32(units_max | tagged), i32(0x80)]),
                 Trap::OutOfBounds
@@ -420,10 +418,10 @@ fn the_length_limit_is_on_the_source_bytes() {
     }
 }
 
-#[test]
-fn bad_realloc_results_trap_in_transcoding_paths() {
+fn bad_realloc_results_trap_in_transcoding_paths(engine: Engine) {
     // utf8 to utf16 allocates with alignment 2.
     let mut fx = echo_fixture(
+        engine,
         (StringEncoding::Utf8, false),
         (StringEncoding::Utf16, false),
     );
@@ -435,6 +433,7 @@ fn bad_realloc_results_trap_in_transcoding_paths() {
     );
     // utf16 to utf8 grows to the worst case: a grown pointer out of bounds.
     let mut fx = echo_fixture(
+        engine,
         (StringEncoding::Utf16, false),
         (StringEncoding::Utf8, false),
     );
@@ -473,14 +472,13 @@ fn short_samples(
 /// out of the inline range: every length up to a few chunks, and around
 /// the short-string limit (256 code units), with a non-ASCII code point at
 /// every place, must still give the spec's bytes, lengths and `realloc`s.
-#[test]
-fn short_strings_of_every_length_in_every_pair() {
+fn short_strings_of_every_length_in_every_pair(engine: Engine) {
     let mut samples = short_samples(0..=20, |len| (0..len).collect());
     samples.extend(short_samples(250..=260, |len| vec![0, len / 2, len - 1]));
     samples.extend(short_samples(127..=129, |len| vec![0, len - 1]));
     for enc_a in ENCODINGS {
         for enc_b in ENCODINGS {
-            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (enc_a, false), (enc_b, false));
             for s in &samples {
                 round_trip(
                     &mut fx,
@@ -499,10 +497,9 @@ fn short_strings_of_every_length_in_every_pair() {
 
 /// A short source with one invalid code unit, wherever it is, traps in
 /// every pair: the inline conversion must not hide it.
-#[test]
-fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
+fn short_invalid_sources_trap_wherever_the_bad_unit_is(engine: Engine) {
     for enc_b in ENCODINGS {
-        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        let mut fx = echo_fixture(engine, (StringEncoding::Utf8, false), (enc_b, false));
         for len in (1..=20).chain([255, 256, 257]) {
             for at in 0..len {
                 let mut bad = vec![b'a'; len];
@@ -516,7 +513,7 @@ fn short_invalid_sources_trap_wherever_the_bad_unit_is() {
             }
         }
         for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
-            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (a, false), (enc_b, false));
             for len in (1..=20).chain([127, 128, 129, 256, 257]) {
                 let n = utf16_source_len(a, len as u32);
                 for at in 0..len {
@@ -616,8 +613,7 @@ fn trap_on_source(fx: &mut Fixture, bytes: &[u8], len: u32) -> Trap {
 /// ill-formed piece anywhere, go through the module's own conversions (and
 /// long ones through the host's): every pair must convert exactly what
 /// `std` accepts, as the spec stores it, and trap on everything else.
-#[test]
-fn short_sources_convert_or_trap_as_std_decides() {
+fn short_sources_convert_or_trap_as_std_decides(engine: Engine) {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let utf8_bad: [&[u8]; 21] = [
         b"\x80",
@@ -666,7 +662,7 @@ fn short_sources_convert_or_trap_as_std_decides() {
     );
     let mut checked = [0usize; 2];
     for enc_b in ENCODINGS {
-        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        let mut fx = echo_fixture(engine, (StringEncoding::Utf8, false), (enc_b, false));
         for bytes in &utf8 {
             match std::str::from_utf8(bytes) {
                 Ok(s) => round_trip(
@@ -691,7 +687,7 @@ fn short_sources_convert_or_trap_as_std_decides() {
             checked[0] += 1;
         }
         for enc_a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
-            let mut fx = echo_fixture((enc_a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (enc_a, false), (enc_b, false));
             for units in &utf16 {
                 match String::from_utf16(units) {
                     Ok(s) => {
@@ -734,8 +730,7 @@ fn short_sources_convert_or_trap_as_std_decides() {
 /// default, strings on both sides of each limit convert as the spec says,
 /// and only a module with a limit has functions of its own for the
 /// intrinsics.
-#[test]
-fn the_short_string_limit_changes_who_converts_not_what() {
+fn the_short_string_limit_changes_who_converts_not_what(engine: Engine) {
     let ends = |len: usize| if len == 0 { vec![] } else { vec![0, len - 1] };
     let mut samples = short_samples([0, 1, 15, 16, 17, 40].into_iter(), ends);
     samples.extend(short_samples(255..=257, |len| vec![len / 2]));
@@ -746,7 +741,7 @@ fn the_short_string_limit_changes_who_converts_not_what() {
         };
         for enc_a in ENCODINGS {
             for enc_b in ENCODINGS {
-                let mut fx = echo_fixture_tuned(tuning, (enc_a, false), (enc_b, false));
+                let mut fx = echo_fixture_tuned(engine, tuning, (enc_a, false), (enc_b, false));
                 for s in &samples {
                     round_trip(
                         &mut fx,
@@ -783,11 +778,10 @@ fn the_short_string_limit_changes_who_converts_not_what() {
 /// prefix found in wasm, and the host converts (and validates) the rest:
 /// an ill-formed unit far past the prefix still traps, in every pair that
 /// starts with an ASCII prefix.
-#[test]
-fn long_sources_are_validated_past_a_prefix_found_in_wasm() {
+fn long_sources_are_validated_past_a_prefix_found_in_wasm(engine: Engine) {
     for enc_b in [StringEncoding::Utf8, StringEncoding::CompactUtf16] {
         for a in [StringEncoding::Utf16, StringEncoding::CompactUtf16] {
-            let mut fx = echo_fixture((a, false), (enc_b, false));
+            let mut fx = echo_fixture(engine, (a, false), (enc_b, false));
             let mut units: Vec<u16> = "ab€".encode_utf16().collect();
             units.resize(600, u16::from(b'x'));
             units[550] = 0xdc00;
@@ -800,7 +794,7 @@ fn long_sources_are_validated_past_a_prefix_found_in_wasm() {
                 "{a} to {enc_b}"
             );
         }
-        let mut fx = echo_fixture((StringEncoding::Utf8, false), (enc_b, false));
+        let mut fx = echo_fixture(engine, (StringEncoding::Utf8, false), (enc_b, false));
         let mut bytes = "ab€".as_bytes().to_vec();
         bytes.resize(600, b'x');
         bytes[550] = 0xff;
@@ -812,3 +806,16 @@ fn long_sources_are_validated_past_a_prefix_found_in_wasm() {
         );
     }
 }
+
+crate::on_every_engine!(
+    the_short_string_limit_changes_who_converts_not_what,
+    every_pair_of_encodings_in_both_directions,
+    every_pair_of_encodings_between_64_and_32_bit_memories,
+    invalid_sources_trap_in_every_pair,
+    the_length_limit_is_on_the_source_bytes,
+    bad_realloc_results_trap_in_transcoding_paths,
+    short_strings_of_every_length_in_every_pair,
+    short_invalid_sources_trap_wherever_the_bad_unit_is,
+    short_sources_convert_or_trap_as_std_decides,
+    long_sources_are_validated_past_a_prefix_found_in_wasm,
+);

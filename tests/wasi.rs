@@ -1,8 +1,9 @@
 //! The WASI 0.2 worlds, which use resources throughout, adapt completely:
-//! one valid adapter for every function. Their WIT comes from the
+//! one valid adapter for every function, which every engine loads. Their WIT comes from the
 //! `wasmtime-wasi-http` crate (which ships `wit/` with `deps/`), found with
 //! `cargo metadata` at test time (`support/wasi_wit.rs`).
 
+use crate::harness::{load, Engine};
 use fact::{ImportKind, ResourceOp};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,9 @@ fn wasi_cli_command_and_http_proxy_adapt_every_function() {
         let adapters = fact_core::adapt_world(&resolve, world, &Default::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         adapters.validate().unwrap();
+        for engine in [Engine::Wasmtime, Engine::Wasmi] {
+            load(engine, &adapters.wasm).unwrap_or_else(|e| panic!("{name} on {engine:?}: {e}"));
+        }
         assert_eq!(
             adapters.exports.len(),
             function_count(&resolve, world),

@@ -122,6 +122,7 @@ extern crate std;
 mod export;
 pub mod flags;
 mod import;
+pub mod link;
 mod resources;
 mod transcode;
 mod trap;

@@ -31,7 +31,7 @@
 //! let adapter = r#"(module
 //!     (import "instance-1" "memory" (memory 1))
 //!     (import "instance-0" "memory" (memory 1))
-//!     (import "transcode" "copy-utf8:1:0" (func $copy (param i32 i32 i32)))
+//!     (import "transcode" "copy-utf8:1:0:32:32" (func $copy (param i32 i32 i32)))
 //!     (import "callee" "first-byte" (func $callee (param i32 i32) (result i32)))
 //!     (func (export "first-byte") (param i32 i32) (result i32)
 //!         (call $copy (local.get 0) (local.get 1) (i32.const 64))
@@ -41,7 +41,7 @@
 //!              kind: ImportKind::Memory { instance: 1, memory64: false } },
 //!     Import { module: "instance-0".into(), name: "memory".into(),
 //!              kind: ImportKind::Memory { instance: 0, memory64: false } },
-//!     Import { module: "transcode".into(), name: "copy-utf8:1:0".into(),
+//!     Import { module: "transcode".into(), name: "copy-utf8:1:0:32:32".into(),
 //!              kind: ImportKind::Transcode { op: Transcode::CopyUtf8,
 //!                  src_instance: 1, src_memory64: false,
 //!                  dst_instance: 0, dst_memory64: false } },

@@ -1,7 +1,7 @@
 //! [`AdapterLinker`]: what the host supplies, and the instantiation of an
 //! adapter module from its import table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use wasmtime::{
     AsContext, AsContextMut, Error, Extern, Func, Global, GlobalType, Instance, Memory, Module,
@@ -23,8 +23,11 @@ pub struct AdapterLinker {
     memories: BTreeMap<(u32, bool), Memory>,
     reallocs: BTreeMap<(u32, bool), Func>,
     flags: BTreeMap<u32, Global>,
-    callees: BTreeMap<String, Func>,
+    pub(crate) callees: BTreeMap<String, Func>,
     post_returns: BTreeMap<String, Func>,
+    /// The adapters of the modules this linker instantiated: their callees
+    /// may stay supplied.
+    linked: BTreeSet<String>,
     pub(crate) resources: Option<resources::LinkedResources>,
 }
 
@@ -120,9 +123,12 @@ impl AdapterLinker {
     /// # Errors
     ///
     /// If the module's imports are not those of the table (count, module or
-    /// name), if something the table asks for was not supplied (the error
-    /// names the import and what is missing), or if instantiation fails
-    /// (for instance a supplied function has the wrong type).
+    /// name), if a callee or `post-return` was supplied under a name that is
+    /// no adapter of this module (nor of one this linker instantiated
+    /// before; the error lists the adapters), if something the table asks
+    /// for was not supplied (the error names the import and what is
+    /// missing), or if instantiation fails (for instance a supplied function
+    /// has the wrong type).
     pub fn instantiate<T: 'static>(
         &mut self,
         mut store: impl AsContextMut<Data = T>,
@@ -130,6 +136,19 @@ impl AdapterLinker {
         imports: &[Import],
         exports: &[Export],
     ) -> Result<LinkedAdapters> {
+        for (what, supplied) in [
+            ("callee", &self.callees),
+            ("post-return", &self.post_returns),
+        ] {
+            let known = self.linked.iter().map(String::as_str);
+            fact_host::link::check_adapter_names(
+                what,
+                supplied.keys().map(String::as_str),
+                exports,
+                known,
+            )
+            .map_err(Error::msg)?;
+        }
         let declared = module.imports();
         if declared.len() != imports.len() {
             wasmtime::bail!(
@@ -276,6 +295,8 @@ impl AdapterLinker {
         let instance = Instance::new(&mut store, module, &externs)
             .map_err(|e| e.context("cannot instantiate the adapter module"))?;
         self.flags.extend(created);
+        self.linked
+            .extend(exports.iter().map(|e| e.name.to_string()));
         Ok(LinkedAdapters { instance, flags })
     }
 }

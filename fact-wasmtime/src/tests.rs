@@ -45,7 +45,7 @@ const ADAPTER: &str = r#"(module
     (import "fact" "trap" (func $trap (param i32)))
     (import "instance-0" "memory" (memory 1))
     (import "instance-1" "memory" (memory 1))
-    (import "transcode" "copy-utf8:0:1" (func $copy (param i32 i32 i32)))
+    (import "transcode" "copy-utf8:0:1:32:32" (func $copy (param i32 i32 i32)))
     (import "instance-1" "flags" (global $flags (mut i32)))
     (import "callee" "f" (func $callee (param i32 i32) (result i32)))
     (func (export "f") (param i32 i32) (result i32)
@@ -80,7 +80,7 @@ fn adapter_imports() -> Vec<Import> {
         ),
         import(
             "transcode",
-            "copy-utf8:0:1",
+            "copy-utf8:0:1:32:32",
             transcode(Transcode::CopyUtf8, (0, false), (1, false)),
         ),
         import("instance-1", "flags", ImportKind::Flags { instance: 1 }),
@@ -281,6 +281,26 @@ fn missing_imports_are_named() {
 }
 
 #[test]
+fn a_callee_under_a_name_that_is_no_adapter_is_an_error_listing_the_adapters() {
+    let mut fx = fixture(b"");
+    let f = fx.linker.callees["f"];
+    fx.linker.callee("open", f);
+    let err = link(&mut fx).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "a callee was supplied for `open`, but no adapter has that name; the adapters are `f`"
+    );
+    let mut fx = fixture(b"");
+    let f = fx.linker.callees["f"];
+    fx.linker.post_return("g", f);
+    let err = link(&mut fx).unwrap_err().to_string();
+    assert!(
+        err.starts_with("a post-return was supplied for `g`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn import_table_must_match_the_module() {
     let mut fx = fixture(b"");
     let module = Module::new(fx.store.engine(), ADAPTER).unwrap();
@@ -305,6 +325,8 @@ fn import_table_must_match_the_module() {
             .contains("has 6 imports but its import table has 5"),
         "{err}"
     );
+    // Without its callee, so that the name check passes.
+    fx.linker.callees.clear();
     let err = fx
         .linker
         .instantiate(&mut fx.store, &module, &adapter_imports(), &[])
@@ -347,7 +369,7 @@ fn memory64_transcoder_and_realloc_post_return() {
             (import "instance-1" "memory64" (memory i64 1))
             (import "instance-1" "realloc64" (func $realloc (param i64 i64 i32 i64) (result i64)))
             (import "post-return" "g" (func $post))
-            (import "transcode" "utf16-to-compact:0:1"
+            (import "transcode" "utf16-to-compact:0:1:32:64"
                 (func $compact (param i32 i32 i64) (result i64)))
             (func (export "g") (param i32 i32) (result i64)
                 (call $post)
@@ -383,7 +405,7 @@ fn memory64_transcoder_and_realloc_post_return() {
         import("post-return", "g", ImportKind::PostReturn { adapter: 0 }),
         import(
             "transcode",
-            "utf16-to-compact:0:1",
+            "utf16-to-compact:0:1:32:64",
             transcode(Transcode::Utf16ToCompact, (0, false), (1, true)),
         ),
     ];
@@ -432,7 +454,7 @@ fn shared_memory_transcodes_within() {
         r#"(module
             (import "instance-0" "memory" (memory 1))
             (import "instance-1" "memory" (memory 1))
-            (import "transcode" "copy-utf8:0:1" (func (param i32 i32 i32)))
+            (import "transcode" "copy-utf8:0:1:32:32" (func (param i32 i32 i32)))
             (export "copy" (func 0)))"#,
     )
     .unwrap();
@@ -445,7 +467,7 @@ fn shared_memory_transcodes_within() {
         import("instance-1", "memory", mem(1)),
         import(
             "transcode",
-            "copy-utf8:0:1",
+            "copy-utf8:0:1:32:32",
             transcode(Transcode::CopyUtf8, (0, false), (1, false)),
         ),
     ];

@@ -16,7 +16,8 @@
 //! - `case.rs`: options, encoding of the values by the side that hands them
 //!   over, corruption;
 //! - `modules.rs`: the core modules and the component, in WAT;
-//! - `run.rs`: running both ways;
+//! - `run.rs`: running both ways; `run_wasmi.rs`: the fact way again on
+//!   wasmi, which must observe exactly what it observes on Wasmtime;
 //! - `compare.rs`: the comparison and the known differences;
 //! - `decode.rs`, `validate.rs`: the checks against the spec;
 //! - `intrinsics.rs`: the host intrinsics against a model of their contract;
@@ -49,6 +50,7 @@ pub mod decode;
 pub mod intrinsics;
 pub mod modules;
 pub mod run;
+pub mod run_wasmi;
 pub mod tables;
 pub mod types;
 pub mod validate;
@@ -99,10 +101,36 @@ pub enum Verdict {
     Mismatch(String),
 }
 
+/// Whether the fact way on Wasmtime and on wasmi disagree, and how: the
+/// same dumps when both return, the same trap code when an adapter traps
+/// (the engines' own traps are compared by kind only: their words differ).
+fn engines_disagree(wasmtime: &Outcome, wasmi: &Outcome) -> Option<String> {
+    let fact_trap = |m: &str| m.starts_with("fact trap");
+    let agree = match (wasmtime, wasmi) {
+        (Outcome::Returned(a), Outcome::Returned(b)) => a == b,
+        (Outcome::Trapped(a), Outcome::Trapped(b)) => a == b || !(fact_trap(a) || fact_trap(b)),
+        (Outcome::Rejected(_), Outcome::Rejected(_)) => true,
+        _ => false,
+    };
+    (!agree).then(|| {
+        format!(
+            "on Wasmtime: {}; on wasmi: {}",
+            wasmtime.short(),
+            wasmi.short()
+        )
+    })
+}
+
 /// Judges the result of a case.
 pub fn judge(case: &Case, r: &CaseResult) -> Verdict {
     if r.skipped.is_some() {
         return Verdict::Skipped;
+    }
+    if let Some(diff) = engines_disagree(&r.fact, &r.fact_wasmi) {
+        return Verdict::Mismatch(format!(
+            "fact's adapter behaves differently on two engines: {diff}\n{}",
+            run::report(case, r)
+        ));
     }
     let corrupted = case.mutation.is_some() || case.fault.is_some();
     match (&r.fact, &r.wasmtime) {

@@ -14,6 +14,7 @@
 //! `post-return` call and its argument.
 
 use super::case::{self, Case};
+use super::run_wasmi::{self, WasmiBatch};
 use super::{compare, modules, validate};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
@@ -44,7 +45,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn short(&self) -> String {
+    pub fn short(&self) -> String {
         match self {
             Outcome::Returned(log) => format!("returned ({} log entries)", log.len()),
             Outcome::Trapped(m) => format!("trapped: {m}"),
@@ -60,6 +61,9 @@ pub struct CaseResult {
     /// `fact-core` declined the case (`adapt` returned this error).
     pub skipped: Option<String>,
     pub fact: Outcome,
+    /// The fact way on wasmi (`run_wasmi.rs`): the same as `fact`, or a
+    /// bug.
+    pub fact_wasmi: Outcome,
     pub wasmtime: Outcome,
 }
 
@@ -448,7 +452,8 @@ pub fn run_batch_with(
             return vec![CaseResult {
                 id: cases[0].0,
                 skipped: None,
-                fact: Outcome::Rejected(e),
+                fact: Outcome::Rejected(e.clone()),
+                fact_wasmi: Outcome::Rejected(e),
                 wasmtime: Outcome::Rejected("not run".into()),
             }]
         }
@@ -459,6 +464,7 @@ pub fn run_batch_with(
             id: *id,
             skipped: Some(why.clone()),
             fact: Outcome::Rejected(why.clone()),
+            fact_wasmi: Outcome::Rejected(why.clone()),
             wasmtime: Outcome::Rejected("not run".into()),
         })
         .collect();
@@ -488,6 +494,7 @@ pub fn run_batch_with(
         }
         Err(e) => {
             let (id, case) = kept[0];
+            let wasmi = wasmi_way(&kept, &adapters, memory64);
             let fact = match FactBatch::new(engine, &kept, adapters, memory64) {
                 Ok(b) => b.run(engine, id, case),
                 Err(e) => Outcome::Rejected(e),
@@ -496,19 +503,22 @@ pub fn run_batch_with(
                 id,
                 skipped: None,
                 fact,
+                fact_wasmi: wasmi.run(id, case),
                 wasmtime: Outcome::Rejected(e),
             }];
         }
     };
+    let wasmi = wasmi_way(&kept, &adapters, memory64);
     let fact = match FactBatch::new(engine, &kept, adapters, memory64) {
         Ok(b) => b,
         Err(e) => {
             return kept
                 .iter()
-                .map(|(id, _)| CaseResult {
+                .map(|(id, case)| CaseResult {
                     id: *id,
                     skipped: None,
                     fact: Outcome::Rejected(e.clone()),
+                    fact_wasmi: wasmi.run(*id, case),
                     wasmtime: Outcome::Rejected("not run".into()),
                 })
                 .collect()
@@ -519,10 +529,32 @@ pub fn run_batch_with(
             id,
             skipped: None,
             fact: fact.run(engine, id, case),
+            fact_wasmi: wasmi.run(id, case),
             wasmtime: wasmtime.run(engine, id, case),
         });
     }
     results
+}
+
+/// The fact way on wasmi, or why its modules were rejected.
+struct WasmiWay(Result<WasmiBatch, String>);
+
+impl WasmiWay {
+    fn run(&self, id: usize, case: &Case) -> Outcome {
+        match &self.0 {
+            Ok(batch) => batch.run(run_wasmi::engine(), id, case),
+            Err(e) => Outcome::Rejected(e.clone()),
+        }
+    }
+}
+
+fn wasmi_way(cases: &[(usize, &Case)], adapters: &fact_core::Adapters, memory64: bool) -> WasmiWay {
+    WasmiWay(WasmiBatch::new(
+        run_wasmi::engine(),
+        cases,
+        adapters.clone(),
+        memory64,
+    ))
 }
 
 const WHO: [&str; 2] = ["caller", "callee"];
@@ -531,6 +563,9 @@ const WHO: [&str; 2] = ["caller", "callee"];
 pub fn report(case: &Case, result: &CaseResult) -> String {
     let mut s = format!("case {}:\n{}", result.id, case.describe());
     writeln!(s, "  fact:     {}", result.fact.short()).unwrap();
+    if result.fact_wasmi != result.fact {
+        writeln!(s, "  fact on wasmi: {}", result.fact_wasmi.short()).unwrap();
+    }
     writeln!(s, "  wasmtime: {}", result.wasmtime.short()).unwrap();
     if let (Outcome::Returned(a), Outcome::Returned(b)) = (&result.fact, &result.wasmtime) {
         let (a, b) = (compare::dumps(a), compare::dumps(b));

@@ -100,6 +100,13 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
             adapters.imports.len()
         ));
     }
+    // Names are deterministic and unique: a host may link by name.
+    let mut names = std::collections::HashSet::new();
+    for (module, name, _) in &imports {
+        if !names.insert((module, name)) {
+            return Err(format!("two imports are named `{module}` `{name}`"));
+        }
+    }
     for ((module, name, ty), entry) in imports.iter().zip(&adapters.imports) {
         if *module != entry.module || *name != entry.name {
             return Err(format!(

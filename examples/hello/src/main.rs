@@ -1,31 +1,96 @@
 //! A host that embeds fused adapters compiled at build time and runs a real
-//! component-to-component call through them.
+//! component-to-component call through them, on Wasmtime or on the wasmi
+//! interpreter:
+//!
+//! ```text
+//! cargo run -p hello                    # Wasmtime
+//! cargo run -p hello -- --engine wasmi  # wasmi
+//! ```
 //!
 //! `fact_adapters!` compiles an adapter for every function of `wit/hello.wit`
 //! while this crate builds; the binary only contains its bytes and import
-//! table. At run time the host instantiates the two components' core modules
-//! (the shop, which lifts `order`, and a customer, which lowers it), links the
-//! adapter module between them from the import table, and lets the customer
-//! call the shop: a string, a list of records and a variant cross between the
-//! two linear memories.
+//! table (and the core modules of the two components, turned into binary
+//! wasm by `build.rs`). At run time the host instantiates the two
+//! components' core modules (the shop, which lifts `order`, and a customer,
+//! which lowers it), links the adapter module between them from the import
+//! table, and lets the customer call the shop: a string, a list of records
+//! and a variant cross between the two linear memories.
 
-use fact::wasmtime::wasmtime::error::Context;
-use fact::wasmtime::wasmtime::{
-    format_err, Config, Engine, Instance, Linker, Memory, Module, Result, Store,
-};
-use fact::wasmtime::{trap_of, AdapterLinker};
-use fact::{ImportKind, OTHER_INSTANCE, WORLD_INSTANCE};
+mod on_wasmi;
+mod on_wasmtime;
+mod session;
+
+use fact::ImportKind;
+use session::{Modules, Session, Who};
+use std::process::ExitCode;
 
 mod adapters {
     fact::fact_adapters!("wit/hello.wit");
 }
 
-fn main() -> Result<()> {
-    let mut config = Config::new();
-    config.wasm_multi_memory(true);
-    let engine = Engine::new(&config)?;
-    let mut store = Store::new(&engine, ());
+/// Every module of the example.
+const MODULES: Modules<'static> = Modules {
+    adapters: adapters::WASM,
+    imports: adapters::IMPORTS,
+    exports: adapters::EXPORTS,
+    shop: include_bytes!(concat!(env!("OUT_DIR"), "/shop.wasm")),
+    customer_runtime: include_bytes!(concat!(env!("OUT_DIR"), "/customer_runtime.wasm")),
+    customer: include_bytes!(concat!(env!("OUT_DIR"), "/customer.wasm")),
+};
 
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let engine = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] | ["--engine", "wasmtime"] => "wasmtime",
+        ["--engine", "wasmi"] => "wasmi",
+        _ => {
+            eprintln!("usage: hello [--engine wasmtime|wasmi]");
+            return ExitCode::FAILURE;
+        }
+    };
+    describe_adapters();
+    let session: Result<Box<dyn Session>, String> = match engine {
+        "wasmi" => on_wasmi::link(MODULES)
+            .map(|s| Box::new(s) as Box<dyn Session>)
+            .map_err(|e| e.to_string()),
+        _ => on_wasmtime::link(MODULES)
+            .map(|s| Box::new(s) as Box<dyn Session>)
+            .map_err(|e| format!("{e:?}")),
+    };
+    let mut session = match session {
+        Ok(session) => session,
+        Err(err) => {
+            eprintln!("cannot link the example on {engine}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("\nrunning on {engine}");
+    for (apples, pears) in [(3, 5), (7, 9)] {
+        if let Err(err) = order(&mut *session, apples, pears) {
+            eprintln!("the call trapped: {:?} {}", err.trap, err.message);
+            return ExitCode::FAILURE;
+        }
+    }
+    // Invalid input traps, with a code that says why: the customer's
+    // "apple" (at 0x110 of its memory) is no longer UTF-8.
+    session.poke(Who::Customer, 0x110, 0xff);
+    println!("
+the customer's \"apple\" is made invalid UTF-8");
+    match session.order(1, 1) {
+        Err(err) if err.trap.is_some() => {
+            let trap = err.trap.expect("a trap");
+            println!("  the adapter trapped: {trap} ({trap:?})");
+        }
+        other => {
+            eprintln!("expected the adapter to trap, got {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// What `fact_adapters!` embedded.
+fn describe_adapters() {
     println!(
         "adapter module: {} bytes, {} imports, exports:",
         adapters::WASM.len(),
@@ -36,6 +101,8 @@ fn main() -> Result<()> {
             "  {} (lowered by instance {}, lifted by instance {})",
             export.name, export.lower_instance, export.lift_instance
         );
+        println!("    caller imports it as (func {})", export.lowered);
+        println!("    it calls the callee as (func {})", export.lifted);
     }
     for import in adapters::IMPORTS {
         if let ImportKind::Transcode { op, .. } = import.kind {
@@ -45,74 +112,37 @@ fn main() -> Result<()> {
             );
         }
     }
-
-    // The world's component (the shop) is the callee of its exports.
-    let shop = Module::new(&engine, include_str!("shop.wat"))?;
-    let shop = Instance::new(&mut store, &shop, &[])?;
-    // The customer: its memory and allocator, then its main module.
-    let runtime = Module::new(&engine, include_str!("customer_runtime.wat"))?;
-    let runtime = Instance::new(&mut store, &runtime, &[])?;
-
-    let order = &adapters::EXPORTS[0];
-    let mut linker = AdapterLinker::new();
-    linker
-        .instance_exports(&mut store, WORLD_INSTANCE, &shop)
-        .instance_exports(&mut store, OTHER_INSTANCE, &runtime)
-        .callee(
-            &order.name,
-            shop.get_func(&mut store, "order")
-                .context("shop exports `order`")?,
-        );
-    let module = Module::new(&engine, adapters::WASM)?;
-    let linked = linker.instantiate(&mut store, &module, adapters::IMPORTS, adapters::EXPORTS)?;
-
-    let mut customer = Linker::new(&engine);
-    customer.instance(&mut store, "runtime", runtime)?;
-    customer.instance(&mut store, "adapters", linked.instance)?;
-    let customer_module = Module::new(&engine, include_str!("customer.wat"))?;
-    let customer = customer.instantiate(&mut store, &customer_module)?;
-    let run = customer.get_typed_func::<(u32, u32), u32>(&mut store, "run")?;
-
-    let customer_memory = memory(&mut store, &runtime)?;
-    let shop_memory = memory(&mut store, &shop)?;
-    for (apples, pears) in [(3, 5), (7, 9)] {
-        println!("\ncustomer \"Ada\" orders {apples} apples and {pears} pears");
-        let reply = match run.call(&mut store, (apples, pears)) {
-            Ok(reply) => reply,
-            Err(err) => return Err(format_err!("the call trapped: {:?} {err}", trap_of(&err))),
-        };
-        // What the adapter put in the shop's memory.
-        let shop_mem = shop_memory.data(&store);
-        let (items, count) = (word(shop_mem, 0), word(shop_mem, 4));
-        print!("  the shop received {count} items at {items:#x}:");
-        for i in 0..count {
-            let at = (items + 12 * i) as usize;
-            let name = string(shop_mem, word(shop_mem, at), word(shop_mem, at + 4));
-            print!(" {} x {name},", word(shop_mem, at + 8));
-        }
-        println!();
-        // What came back into the customer's memory.
-        let mem = customer_memory.data(&store);
-        let reply = reply as usize;
-        match mem[reply] {
-            0 => {
-                let name = string(mem, word(mem, reply + 4), word(mem, reply + 8));
-                println!(
-                    "  reply: accepted({name:?}), copied back to {:#x}",
-                    word(mem, reply + 4)
-                );
-            }
-            1 => println!("  reply: rejected({})", word(mem, reply + 4)),
-            other => println!("  reply: invalid discriminant {other}"),
-        }
-    }
-    Ok(())
 }
 
-fn memory(store: &mut Store<()>, instance: &Instance) -> Result<Memory> {
-    instance
-        .get_memory(&mut *store, "memory")
-        .context("instance exports `memory`")
+/// The customer orders; prints what each side received.
+fn order(session: &mut dyn Session, apples: u32, pears: u32) -> Result<(), session::Failure> {
+    println!("\ncustomer \"Ada\" orders {apples} apples and {pears} pears");
+    let reply = session.order(apples, pears)?;
+    // What the adapter put in the shop's memory.
+    let shop_mem = session.memory(Who::Shop);
+    let (items, count) = (word(&shop_mem, 0), word(&shop_mem, 4));
+    print!("  the shop received {count} items at {items:#x}:");
+    for i in 0..count {
+        let at = (items + 12 * i) as usize;
+        let name = string(&shop_mem, word(&shop_mem, at), word(&shop_mem, at + 4));
+        print!(" {} x {name},", word(&shop_mem, at + 8));
+    }
+    println!();
+    // What came back into the customer's memory.
+    let mem = session.memory(Who::Customer);
+    let reply = reply as usize;
+    match mem[reply] {
+        0 => {
+            let name = string(&mem, word(&mem, reply + 4), word(&mem, reply + 8));
+            println!(
+                "  reply: accepted({name:?}), copied back to {:#x}",
+                word(&mem, reply + 4)
+            );
+        }
+        1 => println!("  reply: rejected({})", word(&mem, reply + 4)),
+        other => println!("  reply: invalid discriminant {other}"),
+    }
+    Ok(())
 }
 
 fn word(mem: &[u8], at: usize) -> u32 {

@@ -218,7 +218,15 @@ impl ModuleBuilder {
                     vec![]
                 },
             };
-            let name = format!("{}:{src_instance}:{dst_instance}", op.name());
+            // The address types are part of the name, as in `validate`:
+            // an instance may have a memory of each.
+            let bits = |is64: bool| if is64 { 64 } else { 32 };
+            let name = format!(
+                "{}:{src_instance}:{dst_instance}:{}:{}",
+                op.name(),
+                bits(src_memory64),
+                bits(dst_memory64)
+            );
             ("transcode".into(), name, sig)
         })
     }

@@ -1,0 +1,92 @@
+//! The example on Wasmtime, linked with `fact::wasmtime` (`fact-wasmtime`).
+
+use super::session::{Failure, Modules, Session, Who};
+use fact::wasmtime::wasmtime::{
+    format_err, Config, Engine, Instance, Linker, Module, Result, Store, TypedFunc,
+};
+use fact::wasmtime::{trap_of, AdapterLinker};
+use fact::{OTHER_INSTANCE, WORLD_INSTANCE};
+
+/// The instances in one Wasmtime store.
+pub struct OnWasmtime {
+    store: Store<()>,
+    run: TypedFunc<(u32, u32), u32>,
+    shop: Instance,
+    customer: Instance,
+}
+
+/// Instantiates the shop and the customer and links the adapters between
+/// them.
+pub fn link(modules: Modules<'_>) -> Result<OnWasmtime> {
+    let mut config = Config::new();
+    config.wasm_multi_memory(true);
+    let engine = Engine::new(&config)?;
+    let mut store = Store::new(&engine, ());
+
+    // The world's component (the shop) is the callee of its exports.
+    let shop = Module::new(&engine, modules.shop)?;
+    let shop = Instance::new(&mut store, &shop, &[])?;
+    // The customer: its memory and allocator first, because the adapters
+    // need them, then its main module, which imports the adapters.
+    let runtime = Module::new(&engine, modules.customer_runtime)?;
+    let runtime = Instance::new(&mut store, &runtime, &[])?;
+
+    let order = &modules.exports[0];
+    let mut linker = AdapterLinker::new();
+    linker
+        .instance_exports(&mut store, WORLD_INSTANCE, &shop)
+        .instance_exports(&mut store, OTHER_INSTANCE, &runtime)
+        .callee(
+            &order.name,
+            shop.get_func(&mut store, "order")
+                .ok_or_else(|| format_err!("the shop exports no `order`"))?,
+        );
+    let adapters = Module::new(&engine, modules.adapters)?;
+    let linked = linker.instantiate(&mut store, &adapters, modules.imports, modules.exports)?;
+
+    let mut customer = Linker::new(&engine);
+    customer.instance(&mut store, "runtime", runtime)?;
+    customer.instance(&mut store, "adapters", linked.instance)?;
+    let main = Module::new(&engine, modules.customer)?;
+    let main = customer.instantiate(&mut store, &main)?;
+    let run = main.get_typed_func::<(u32, u32), u32>(&mut store, "run")?;
+    Ok(OnWasmtime {
+        store,
+        run,
+        shop,
+        customer: runtime,
+    })
+}
+
+impl Session for OnWasmtime {
+    fn order(&mut self, apples: u32, pears: u32) -> Result<u32, Failure> {
+        self.run
+            .call(&mut self.store, (apples, pears))
+            .map_err(|err| Failure {
+                trap: trap_of(&err),
+                message: format!("{err:?}"),
+            })
+    }
+
+    fn memory(&mut self, who: Who) -> Vec<u8> {
+        let instance = match who {
+            Who::Shop => self.shop,
+            Who::Customer => self.customer,
+        };
+        let memory = instance
+            .get_memory(&mut self.store, "memory")
+            .expect("a memory");
+        memory.data(&self.store).to_vec()
+    }
+
+    fn poke(&mut self, who: Who, addr: usize, byte: u8) {
+        let instance = match who {
+            Who::Shop => self.shop,
+            Who::Customer => self.customer,
+        };
+        let memory = instance
+            .get_memory(&mut self.store, "memory")
+            .expect("a memory");
+        memory.data_mut(&mut self.store)[addr] = byte;
+    }
+}
