@@ -51,6 +51,37 @@ mod memoryless {
     });
 }
 
+/// A key-value store whose interface declares a resource between two
+/// functions: the order of `EXPORTS` is the declaration order.
+const KV: &str = "
+    package demo:kv;
+    interface store {
+        open: func(name: string) -> cursor;
+        resource cursor { next: func() -> option<string>; }
+        get: func(key: string) -> option<string>;
+    }
+    world kv { import store; export store; }
+";
+
+mod kv {
+    fact::fact_adapters!({
+        inline: "
+            package demo:kv;
+            interface store {
+                open: func(name: string) -> cursor;
+                resource cursor { next: func() -> option<string>; }
+                get: func(key: string) -> option<string>;
+            }
+            world kv { import store; export store; }
+        ",
+        debug: true,
+        functions: {
+            "[export]demo:kv/store#get": { lift: { string_encoding: "utf16" } },
+            "demo:kv/store#open": { lower: { memory64: true } },
+        },
+    });
+}
+
 /// Compiles the world of the WIT at `path` (relative to the package) at run
 /// time, the way the macro does at build time.
 fn compile(path: &str, world: Option<&str>, options: &WorldOptions) -> Adapters {
@@ -300,4 +331,159 @@ fn world_chooses_one_of_several_worlds_by_name_or_id() {
     assert_eq!(names(second::EXPORTS), ["ping", "[export]pong"]);
     assert_eq!(first::WORLD, "demo:two/first");
     assert_eq!(names(first::EXPORTS), ["[export]hello"]);
+}
+
+#[test]
+fn exports_are_in_declaration_order_imports_first() {
+    assert_eq!(
+        names(kv::EXPORTS),
+        [
+            "demo:kv/store#open",
+            "demo:kv/store#[method]cursor.next",
+            "demo:kv/store#get",
+            "[export]demo:kv/store#open",
+            "[export]demo:kv/store#[method]cursor.next",
+            "[export]demo:kv/store#get",
+        ]
+    );
+    let mut resolve = Resolve::default();
+    let package = resolve.push_str("kv.wit", KV).unwrap();
+    let world = resolve.select_world(&[package], None).unwrap();
+    assert_eq!(
+        names(kv::EXPORTS),
+        fact_core::adapter_names(&resolve, world)
+    );
+}
+
+#[test]
+fn function_options_override_the_world_options_of_their_function_only() {
+    let mut resolve = Resolve::default();
+    let package = resolve.push_str("kv.wit", KV).unwrap();
+    let world = resolve.select_world(&[package], None).unwrap();
+    let defaults = WorldOptions::default();
+    let options = WorldOptions {
+        debug: true,
+        ..defaults
+    };
+    let functions = [
+        (
+            "[export]demo:kv/store#get".to_string(),
+            fact_core::FunctionOptions {
+                lift: defaults
+                    .lift
+                    .string_encoding(fact_core::StringEncoding::Utf16),
+                lower: defaults.lower,
+            },
+        ),
+        (
+            "demo:kv/store#open".to_string(),
+            fact_core::FunctionOptions {
+                lift: defaults.lift,
+                lower: defaults.lower.memory(Some(fact_core::MemoryType::Memory64)),
+            },
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let expected = fact_core::adapt_world_with(&resolve, world, &options, &functions).unwrap();
+    assert_eq!(kv::WASM, &expected.wasm[..]);
+    assert_eq!(kv::IMPORTS, &expected.imports[..]);
+    // Only `open`'s caller has a 64-bit memory, and only the exported
+    // `get`'s callee UTF-16 strings.
+    let open = kv::adapter::DEMO_KV_STORE_OPEN;
+    assert_eq!(open.lowered.to_string(), "(param i64 i64) (result i32)");
+    let get = kv::adapter::DEMO_KV_STORE_GET;
+    assert_eq!(get.lowered.to_string(), "(param i32 i32 i32)");
+    assert!(
+        kv::IMPORTS
+            .iter()
+            .any(|i| i.name == "utf8-to-utf16:1:0:32:32"),
+        "{:?}",
+        kv::IMPORTS
+    );
+}
+
+#[test]
+fn each_adapter_constant_is_its_entry_of_exports() {
+    assert_eq!(kv::adapter::DEMO_KV_STORE_OPEN, &kv::EXPORTS[0]);
+    assert_eq!(kv::adapter::EXPORT_DEMO_KV_STORE_GET, &kv::EXPORTS[5]);
+    assert_eq!(
+        kv::adapter::EXPORT_DEMO_KV_STORE_METHOD_CURSOR_NEXT.name,
+        kv::names::EXPORT_DEMO_KV_STORE_METHOD_CURSOR_NEXT
+    );
+}
+
+#[test]
+fn debug_keeps_a_name_section_naming_every_function() {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(kv::WASM) {
+        if let wasmparser::Payload::CustomSection(section) = payload.unwrap() {
+            if let wasmparser::KnownCustom::Name(reader) = section.as_known() {
+                for name in reader {
+                    if let wasmparser::Name::Function(map) = name.unwrap() {
+                        for naming in map {
+                            names.push(naming.unwrap().name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        names.iter().any(|n| n == "[export]demo:kv/store#get"),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("move string ")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n == "fact.trap"), "{names:?}");
+    // Without `debug`, no names.
+    let (imports, _) = module_imports_and_exports(app::WASM);
+    assert!(!imports.is_empty());
+    assert!(!wasmparser::Parser::new(0)
+        .parse_all(app::WASM)
+        .any(|p| matches!(p.unwrap(), wasmparser::Payload::CustomSection(_))));
+}
+
+/// The docs of each adapter say where its values live: here the result, a
+/// `result<u64, string>` written through a return pointer, has its payload
+/// at offset 8 (the `u64`'s alignment), which a host writing the caller by
+/// hand must know.
+#[test]
+fn descriptions_give_flat_slots_offsets_and_layouts() {
+    let mut resolve = Resolve::default();
+    let package = resolve
+        .push_str(
+            "d.wit",
+            "package demo:d; world w { export f: func(key: string, n: u8) -> result<u64, string>; }",
+        )
+        .unwrap();
+    let world = resolve.select_world(&[package], None).unwrap();
+    let options = WorldOptions {
+        describe: true,
+        ..WorldOptions::default()
+    };
+    let adapters = fact_core::adapt_world(&resolve, world, &options).unwrap();
+    let text = &adapters.descriptions[0];
+    assert!(
+        text.contains("WIT: `f: func(key: string, n: u8) -> result<u64, string>`"),
+        "{text}"
+    );
+    assert!(text.contains("- params 0..2: `key: string`"), "{text}");
+    assert!(text.contains("- param 2: `n: u8`"), "{text}");
+    assert!(
+        text.contains(
+            "- param 3: a pointer where the adapter writes the result, 16 bytes, align 8"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("discriminant of 1 byte at 0, payload at 8"),
+        "{text}"
+    );
+    // Without asking, no descriptions: they cost as much as half the
+    // compilation.
+    let plain = fact_core::adapt_world(&resolve, world, &WorldOptions::default()).unwrap();
+    assert!(plain.descriptions.is_empty());
 }

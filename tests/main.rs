@@ -13,6 +13,7 @@ mod lists;
 mod macro_expand;
 mod modules;
 mod outlining;
+mod readme;
 mod scalars;
 mod snapshots;
 mod split;

@@ -29,6 +29,7 @@ fn shop(engine: Engine) -> Box<dyn Session> {
         adapters: adapters::WASM,
         imports: adapters::IMPORTS,
         exports: adapters::EXPORTS,
+        order: adapters::names::EXPORT_DEMO_HELLO_SHOP_ORDER,
         shop: &shop,
         customer_runtime: &runtime,
         customer: &customer,

@@ -34,7 +34,10 @@
 //! `FACT_BENCH_FILTER=a,b`); `FACT_BENCH_SIZES=64,1M` picks the sizes
 //! (default `0,64,4K,1M`); `FACT_BENCH_DUMP=dir` writes our adapter (WAT,
 //! and compiled, for `objdump -d`) and the component of every case run;
-//! `FACT_BENCH_PERFMAP=1` names the compiled wasm functions for `perf`.
+//! `FACT_BENCH_PERFMAP=1` names the compiled wasm functions for `perf`;
+//! `FACT_BENCH_WASMI=1` also runs every case on the wasmi interpreter
+//! (`on_wasmi.rs`), with `short_strings` at its default and at 0, beside
+//! wasmi's own limit, in a second table.
 //! Without `--features bench` Wasmtime is built without concurrency support
 //! and exceptions, and "wt" is the lean config. Times are the thread's CPU time: the machine may be shared.
 //! `FACT_BENCH_PROFILE=ours` (or `wt`, `lean`, `limit`) also runs
@@ -48,11 +51,12 @@ mod common;
 mod cases;
 mod kernels;
 mod modules;
+mod on_wasmi;
 
 use cases::{Case, Input, Kind, DATA};
 use common::{env_usize, median};
 use fact_core::wit_parser::Resolve;
-use fact_core::{Adapter, AdapterCompiler, CanonOptions, InstanceId};
+use fact_core::{Adapter, AdapterCompiler, CanonOptions, InstanceId, DEFAULT_SHORT_STRINGS};
 use fact_wasmtime::AdapterLinker;
 use wasmtime::component::{Component, Linker as ComponentLinker};
 use wasmtime::{Engine, Instance, Linker, Module, Result, Store, TypedFunc};
@@ -102,13 +106,14 @@ impl Path for ComponentPath {
 }
 
 /// Compiles our adapter for the case's `f`.
-fn compile_ours(case: &Case) -> Result<fact_core::Adapters> {
+fn compile_ours(case: &Case, short_strings: u32) -> Result<fact_core::Adapters> {
     let mut resolve = Resolve::default();
     let pkg = common::ah(resolve.push_str("bench.wit", &case.wit()))?;
     let iface = resolve.packages[pkg].interfaces["i"];
     let function = resolve.interfaces[iface].functions["f"].clone();
     let (lower, lift) = case.encodings();
     let mut compiler = AdapterCompiler::new(&resolve);
+    compiler.short_strings(short_strings);
     compiler.adapt(Adapter {
         name: "f".into(),
         interface: Some("bench:b/i".into()),
@@ -134,7 +139,7 @@ fn load_core(store: &mut Store<()>, rt: &Instance, input: &Input) -> Result<()> 
 
 /// Ours: runtime, callee, adapter module, main.
 fn ours(engine: &Engine, case: &Case, input: &Input) -> Result<(CorePath, usize)> {
-    let adapters = compile_ours(case)?;
+    let adapters = compile_ours(case, DEFAULT_SHORT_STRINGS)?;
     let mut store = Store::new(engine, ());
     let rt = Instance::new(&mut store, &Module::new(engine, modules::runtime())?, &[])?;
     let callee = Instance::new(
@@ -295,6 +300,9 @@ struct Row {
     limit: f64,
     /// Scalar case: two plain calls (through a forwarding instance).
     relay: Option<f64>,
+    /// On wasmi (`FACT_BENCH_WASMI=1`): ours with the default
+    /// `short_strings`, ours with 0, and the limit.
+    wasmi: Option<[f64; 3]>,
     adapter_bytes: usize,
 }
 
@@ -315,7 +323,7 @@ fn dump(engine: &Engine, dir: &str, case: &Case) -> Result<()> {
             }
         })
         .collect();
-    let wasm = compile_ours(case)?.wasm;
+    let wasm = compile_ours(case, DEFAULT_SHORT_STRINGS)?.wasm;
     let wat = common::ah(wasmprinter::print_bytes(&wasm))?;
     std::fs::write(dir.join(format!("{base}.fact.wat")), wat)?;
     std::fs::write(
@@ -361,12 +369,33 @@ fn run_case(engines: &Engines, case: &Case, samples: usize, sample_ns: f64) -> R
         Kind::Scalar => Some(relay(&engines.default, case, &input)?),
         _ => None,
     };
+    let mut wasmi = match &engines.wasmi {
+        Some(engine) => {
+            let mut p = [
+                on_wasmi::ours(engine, case, &input, DEFAULT_SHORT_STRINGS)?,
+                on_wasmi::ours(engine, case, &input, 0)?,
+                on_wasmi::limit(engine, case, &input)?,
+            ];
+            // The limit moves the source's bytes as they are: like the
+            // Wasmtime limit, it is not checked.
+            for (path, what) in p.iter_mut().zip(["wasmi ours", "wasmi ours 0"]) {
+                check(path, case, &input, what)?;
+            }
+            Some(p)
+        }
+        None => None,
+    };
     let mut paths: Vec<&mut dyn Path> = vec![&mut ours, &mut wt, &mut wt_lean, &mut limit];
+    if let Some(wasmi) = &mut wasmi {
+        paths.extend(wasmi.iter_mut().map(|p| p as &mut dyn Path));
+    }
     if let Some(relay) = &mut relay {
         check(relay, case, &input, "relay")?;
         paths.push(relay);
     }
     let ns = measure(&mut paths, samples, sample_ns)?;
+    let wasmi_ns = wasmi.as_ref().map(|_| [ns[4], ns[5], ns[6]]);
+    let relay_at = if wasmi.is_some() { 7 } else { 4 };
     Ok(Row {
         case: case.clone(),
         bytes: input.bytes,
@@ -375,7 +404,8 @@ fn run_case(engines: &Engines, case: &Case, samples: usize, sample_ns: f64) -> R
         wt: ns[1],
         lean: ns[2],
         limit: ns[3],
-        relay: ns.get(4).copied(),
+        relay: ns.get(relay_at).copied(),
+        wasmi: wasmi_ns,
         adapter_bytes,
     })
 }
@@ -383,6 +413,8 @@ fn run_case(engines: &Engines, case: &Case, samples: usize, sample_ns: f64) -> R
 struct Engines {
     default: Engine,
     lean: Engine,
+    /// With `FACT_BENCH_WASMI=1`.
+    wasmi: Option<fact_wasmi::wasmi::Engine>,
 }
 
 /// `64`, `4K`, `1M`.
@@ -446,6 +478,37 @@ fn print_table(rows: &[Row]) {
             r.ours / r.lean,
             per_elem(r.ours),
             per_elem(r.wt),
+        );
+    }
+}
+
+/// The wasmi columns, beside Wasmtime's (`FACT_BENCH_WASMI=1`).
+fn print_wasmi_table(rows: &[Row]) {
+    if rows.iter().all(|r| r.wasmi.is_none()) {
+        return;
+    }
+    println!("\n## On wasmi 2.0.0 (interpreter), beside Wasmtime; `0` = `short_strings` 0\n");
+    println!(
+        "| case | wasmi ours ns | wasmi ours 0 ns | wasmi limit ns | ours/limit | ours 0/limit | \
+         ours 0/ours | Wasmtime ours ns | Wasmtime wt ns | wasmi ours/Wasmtime ours |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let Some([ours, zero, limit]) = r.wasmi else {
+            continue;
+        };
+        println!(
+            "| {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {:.1} |",
+            r.case.name,
+            fmt_ns(ours),
+            fmt_ns(zero),
+            fmt_ns(limit),
+            ours / limit,
+            zero / limit,
+            zero / ours,
+            fmt_ns(r.ours),
+            fmt_ns(r.wt),
+            ours / r.ours,
         );
     }
 }
@@ -539,6 +602,7 @@ fn main() -> Result<()> {
     let engines = Engines {
         default: Engine::new(&common::wasmtime_config(false))?,
         lean: Engine::new(&common::wasmtime_config(true))?,
+        wasmi: std::env::var_os("FACT_BENCH_WASMI").map(|_| Default::default()),
     };
     println!("# fact adapters vs Wasmtime 48.0.8's fused adapters");
     println!("machine: {}", common::machine());
@@ -575,6 +639,7 @@ fn main() -> Result<()> {
     println!();
     print_table(&rows);
     print_targets(&rows);
+    print_wasmi_table(&rows);
     kernels::print(&rows, samples);
     Ok(())
 }

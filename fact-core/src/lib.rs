@@ -70,7 +70,10 @@ pub use fact_host::{
     CoreType, Export, Import, ImportKind, Resource, ResourceOp, Signature, Transcode, Trap,
 };
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};
-pub use world::{adapt_world, WorldOptions, OTHER_INSTANCE, WORLD_INSTANCE};
+pub use world::{
+    adapt_world, adapt_world_with, adapter_names, FunctionOptions, WorldOptions, OTHER_INSTANCE,
+    WORLD_INSTANCE,
+};
 
 /// Re-export of the WIT parser whose types the compiler takes.
 pub use wit_parser;

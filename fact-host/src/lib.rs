@@ -83,7 +83,7 @@
 //!
 //! The crate is `no_std` with `alloc` (the handle tables allocate). The
 //! `std` feature (on by default) adds run-time CPU detection to the UTF-8
-//! validator and [`SharedResourceTables`]; `simd` converts non-ASCII text
+//! validator and `SharedResourceTables`; `simd` converts non-ASCII text
 //! with simdutf's kernels (`fact-simd`, needs a C++11 compiler).
 //!
 //! # Example

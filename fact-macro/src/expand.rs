@@ -18,11 +18,12 @@
 use crate::input::{Config, Source};
 use crate::load::Loaded;
 use fact_core::{
-    adapt_world, Adapters, CanonOptions, CoreType, Export, Import, ImportKind, MemoryType,
-    Resource, ResourceOp, Signature, Transcode, WorldOptions,
+    adapt_world_with, adapter_names, Adapters, CanonOptions, CoreType, Export, FunctionOptions,
+    Import, ImportKind, MemoryType, Resource, ResourceOp, Signature, Transcode, WorldOptions,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,8 @@ enum At {
     World,
     /// At the macro call.
     Call,
+    /// At the name of the function options `functions[i]`, in name order.
+    Function(usize),
 }
 
 /// What the WIT work produces: plain data, sent back from its thread.
@@ -70,6 +73,7 @@ fn build(
     manifest_dir: Option<&Path>,
     world: Option<&str>,
     options: &WorldOptions,
+    functions: &BTreeMap<String, FunctionOptions>,
 ) -> Result<Built, (At, String)> {
     let loaded = match source {
         Text::Path(path) => {
@@ -93,7 +97,20 @@ fn build(
             None => w.name.clone(),
         }
     };
-    let adapters = adapt_world(resolve, world, options)
+    let names = adapter_names(resolve, world);
+    if let Some(i) = functions.keys().position(|k| !names.contains(k)) {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let unknown = functions.keys().nth(i).expect("a key");
+        return Err((
+            At::Function(i),
+            format!(
+                "world `{world_id}` has no function whose adapter is named `{unknown}`; \
+                 the adapters are {}",
+                names.join(", ")
+            ),
+        ));
+    }
+    let adapters = adapt_world_with(resolve, world, options, functions)
         .map_err(|e| (At::Call, format!("cannot adapt world `{world_id}`: {e}")))?;
     adapters.validate().map_err(|e| {
         (
@@ -113,6 +130,7 @@ fn build_on_large_stack(
     config: &Config,
     manifest_dir: Option<&Path>,
     options: &WorldOptions,
+    functions: &BTreeMap<String, FunctionOptions>,
 ) -> Result<Built, (At, String)> {
     // `LitStr`s hold spans, which only the macro's own thread may touch:
     // the thread gets their text.
@@ -125,7 +143,7 @@ fn build_on_large_stack(
         std::thread::Builder::new()
             .stack_size(WIT_STACK)
             .spawn_scoped(scope, || {
-                build(&source, manifest_dir, world.as_deref(), options)
+                build(&source, manifest_dir, world.as_deref(), options, functions)
             })
             .map_err(|e| {
                 (
@@ -143,18 +161,29 @@ fn build_on_large_stack(
 pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Result<TokenStream> {
     let source = config.source.literal();
     let options = config.world_options();
+    let functions = config.function_options();
     let Built {
         world_id,
         adapters,
         files,
-    } = build_on_large_stack(config, manifest_dir, &options).map_err(|(at, message)| {
-        let span = match at {
-            At::Source => source.span(),
-            At::World => config.world.as_ref().unwrap_or(source).span(),
-            At::Call => Span::call_site(),
-        };
-        syn::Error::new(span, message)
-    })?;
+    } = build_on_large_stack(config, manifest_dir, &options, &functions).map_err(
+        |(at, message)| {
+            let span = match at {
+                At::Source => source.span(),
+                At::World => config.world.as_ref().unwrap_or(source).span(),
+                At::Call => Span::call_site(),
+                At::Function(i) => {
+                    let name = functions.keys().nth(i).expect("a key");
+                    config
+                        .functions
+                        .iter()
+                        .find(|f| &f.name.value() == name)
+                        .map_or(Span::call_site(), |f| f.name.span())
+                }
+            };
+            syn::Error::new(span, message)
+        },
+    )?;
 
     let wasm = Literal::byte_string(&adapters.wasm);
     let wasm_doc = doc(&format!(
@@ -214,7 +243,7 @@ pub(crate) fn expand(config: &Config, manifest_dir: Option<&Path>) -> syn::Resul
         }),
     ));
 
-    let names = names(&adapters.exports);
+    let names = names(&adapters.exports, &adapters.descriptions);
     let world_doc = doc(&format!("The adapted WIT world, `{world_id}`."));
     let rebuild = files.iter().filter_map(|file| file.to_str()).map(|file| {
         quote!(
@@ -266,30 +295,52 @@ fn wit_function(export: &Export) -> String {
     }
 }
 
-/// The `names` module: one constant per adapter, holding its export name.
-fn names(exports: &[Export]) -> TokenStream {
+/// The `names` module (one `&str` constant per adapter, its export name)
+/// and the `adapter` module (one `&Export` constant per adapter, its entry
+/// of `EXPORTS`), both documented with where the adapter's values live.
+fn names(exports: &[Export], descriptions: &[String]) -> TokenStream {
     let mut taken = HashSet::new();
-    let constants = exports.iter().enumerate().map(|(i, export)| {
-        let mut name = const_name(&export.name);
-        if !taken.insert(name.clone()) {
-            name = format!("{name}_{i}");
-            taken.insert(name.clone());
-        }
-        let ident = Ident::new(&name, Span::call_site());
-        let value = &*export.name;
-        let doc = doc(&format!(
-            "Adapter {i}: `{}`, lowered by instance {}, lifted by instance {}.",
-            wit_function(export),
-            export.lower_instance,
-            export.lift_instance
-        ));
-        quote!(#doc pub const #ident: &str = #value;)
-    });
+    let idents: Vec<Ident> = exports
+        .iter()
+        .enumerate()
+        .map(|(i, export)| {
+            let mut name = const_name(&export.name);
+            if !taken.insert(name.clone()) {
+                name = format!("{name}_{i}");
+                taken.insert(name.clone());
+            }
+            Ident::new(&name, Span::call_site())
+        })
+        .collect();
+    let docs: Vec<TokenStream> = exports
+        .iter()
+        .enumerate()
+        .map(|(i, export)| {
+            let description = descriptions.get(i).map(String::as_str).unwrap_or_default();
+            doc(&format!(
+                "Adapter {i}: `{}`, lowered by instance {}, lifted by instance {}.\n\n\
+                 The caller imports it as `(func {})`; it calls the callee as \
+                 `(func {})`.\n\n{description}",
+                wit_function(export),
+                export.lower_instance,
+                export.lift_instance,
+                export.lowered,
+                export.lifted,
+            ))
+        })
+        .collect();
+    let names = exports.iter().map(|e| &*e.name);
+    let indices = 0..exports.len();
     quote! {
         /// The export name of each adapter, one constant per adapter, named after it in
         /// `SHOUTY_SNAKE_CASE` (`[export]ns:pkg/iface#f` is `EXPORT_NS_PKG_IFACE_F`).
         pub mod names {
-            #(#constants)*
+            #(#docs pub const #idents: &str = #names;)*
+        }
+        /// Each adapter's entry of [`EXPORTS`], one constant per adapter, named as in
+        /// [`names`]: its names, its instances and both core signatures.
+        pub mod adapter {
+            #(#docs pub const #idents: &::fact::Export = &super::EXPORTS[#indices];)*
         }
     }
 }
@@ -589,7 +640,7 @@ mod tests {
             lowered: Signature::new(&[], &[]),
             lifted: Signature::new(&[], &[]),
         };
-        let tokens = names(&[export("a-b"), export("a.b")]).to_string();
+        let tokens = names(&[export("a-b"), export("a.b")], &[]).to_string();
         assert!(tokens.contains("pub const A_B"), "{tokens}");
         assert!(tokens.contains("pub const A_B_1"), "{tokens}");
     }

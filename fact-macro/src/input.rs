@@ -9,21 +9,26 @@
 //!     lower: { string_encoding: "latin1+utf16", memory: true, realloc: true },
 //!     short_strings: 16,              // optional: see `AdapterCompiler::short_strings`
 //!     exception_barrier: true,        // optional: see `AdapterCompiler::exception_barrier`
+//!     debug: true,                    // optional: see `AdapterCompiler::debug`
+//!     functions: {                    // optional: options of single functions
+//!         "[export]ns:pkg/iface#f": { lift: { string_encoding: "utf16" } },
+//!     },
 //! })
 //! ```
 //!
 //! Everything here is checked while parsing, before any WIT is read, so every
 //! mistake is reported at the span of the token that makes it.
 
-use fact_core::{CanonOptions, MemoryType, StringEncoding, WorldOptions};
+use fact_core::{CanonOptions, FunctionOptions, MemoryType, StringEncoding, WorldOptions};
 use proc_macro2::Span;
+use std::collections::BTreeMap;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{braced, Ident, LitBool, LitInt, LitStr, Token};
 
 /// The options of the top-level braced form.
-const OPTIONS: &str =
-    "`path`, `inline`, `world`, `lift`, `lower`, `short_strings` or `exception_barrier`";
+const OPTIONS: &str = "`path`, `inline`, `world`, `lift`, `lower`, `short_strings`, \
+                       `exception_barrier`, `debug` or `functions`";
 
 /// The options of a side (`lift: { .. }` or `lower: { .. }`).
 const SIDE_OPTIONS: &str = "`string_encoding`, `memory`, `memory64`, `realloc` or `post_return`";
@@ -42,6 +47,21 @@ pub(crate) struct Config {
     pub short_strings: Option<u32>,
     /// `exception_barrier: bool`, if given.
     pub exception_barrier: Option<bool>,
+    /// `debug: bool`, if given.
+    pub debug: Option<bool>,
+    /// `functions: { "name": { lift: { .. }, lower: { .. } }, .. }`: the
+    /// options of single functions, by adapter name, over the world's.
+    pub functions: Vec<FunctionConfig>,
+}
+
+/// The options of one function (`"name": { lift: { .. }, lower: { .. } }`).
+pub(crate) struct FunctionConfig {
+    /// The adapter name, where errors about it are reported.
+    pub name: LitStr,
+    /// Options of the side that lifts it, over the world's.
+    pub lift: SideOptions,
+    /// Options of the side that lowers it, over the world's.
+    pub lower: SideOptions,
 }
 
 /// Where the WIT comes from.
@@ -114,6 +134,8 @@ impl Config {
             lower: SideOptions::default(),
             short_strings: None,
             exception_barrier: None,
+            debug: None,
+            functions: Vec::new(),
         }
     }
 
@@ -125,7 +147,25 @@ impl Config {
             lower: self.lower.apply(defaults.lower),
             short_strings: self.short_strings.unwrap_or(defaults.short_strings),
             exception_barrier: self.exception_barrier.unwrap_or(defaults.exception_barrier),
+            debug: self.debug.unwrap_or(defaults.debug),
+            // The docs of the adapters' constants.
+            describe: true,
         }
+    }
+
+    /// The options of the functions given their own, by adapter name.
+    pub fn function_options(&self) -> BTreeMap<String, FunctionOptions> {
+        let world = self.world_options();
+        self.functions
+            .iter()
+            .map(|f| {
+                let options = FunctionOptions {
+                    lift: f.lift.apply(world.lift),
+                    lower: f.lower.apply(world.lower),
+                };
+                (f.name.value(), options)
+            })
+            .collect()
     }
 }
 
@@ -158,13 +198,15 @@ impl Parse for Config {
         let mut lower = None;
         let mut short_strings = None;
         let mut exception_barrier = None;
+        let mut debug = None;
+        let mut functions = Vec::new();
         let mut seen = Seen::default();
         while !content.is_empty() {
             let key = Ident::parse_any(&content)?;
             let name = key.to_string();
             match name.as_str() {
                 "path" | "inline" | "world" | "lift" | "lower" | "short_strings"
-                | "exception_barrier" => {}
+                | "exception_barrier" | "debug" | "functions" => {}
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -197,7 +239,9 @@ impl Parse for Config {
                 "lift" => lift = Some(parse_side(&content, Side::Lift)?),
                 "lower" => lower = Some(parse_side(&content, Side::Lower)?),
                 "short_strings" => short_strings = Some(parse_short_strings(&content)?),
-                _ => exception_barrier = Some(content.parse::<LitBool>()?.value),
+                "exception_barrier" => exception_barrier = Some(content.parse::<LitBool>()?.value),
+                "debug" => debug = Some(content.parse::<LitBool>()?.value),
+                _ => functions = parse_functions(&content)?,
             }
             if content.is_empty() {
                 break;
@@ -218,6 +262,8 @@ impl Parse for Config {
             lower: lower.unwrap_or_default(),
             short_strings,
             exception_barrier,
+            debug,
+            functions,
         })
     }
 }
@@ -234,6 +280,65 @@ fn parse_short_strings(input: ParseStream<'_>) -> syn::Result<u32> {
             ),
         )
     })
+}
+
+/// Parses `{ "name": { lift: { .. }, lower: { .. } }, .. }`.
+fn parse_functions(input: ParseStream<'_>) -> syn::Result<Vec<FunctionConfig>> {
+    let content;
+    braced!(content in input);
+    let mut functions: Vec<FunctionConfig> = Vec::new();
+    while !content.is_empty() {
+        let name: LitStr = content.parse()?;
+        if let Some(first) = functions.iter().find(|f| f.name.value() == name.value()) {
+            let mut error = syn::Error::new(
+                name.span(),
+                format!("options of `{}` given twice", name.value()),
+            );
+            error.combine(syn::Error::new(first.name.span(), "first given here"));
+            return Err(error);
+        }
+        content.parse::<Token![:]>()?;
+        let sides;
+        braced!(sides in content);
+        let mut lift = None;
+        let mut lower = None;
+        let mut seen = Seen::default();
+        while !sides.is_empty() {
+            let key = Ident::parse_any(&sides)?;
+            let side =
+                match key.to_string().as_str() {
+                    "lift" => Side::Lift,
+                    "lower" => Side::Lower,
+                    other => return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown option `{other}` of a function; expected `lift` or `lower`"
+                        ),
+                    )),
+                };
+            seen.insert(&key)?;
+            sides.parse::<Token![:]>()?;
+            let options = Some(parse_side(&sides, side)?);
+            match side {
+                Side::Lift => lift = options,
+                Side::Lower => lower = options,
+            }
+            if sides.is_empty() {
+                break;
+            }
+            sides.parse::<Token![,]>()?;
+        }
+        functions.push(FunctionConfig {
+            name,
+            lift: lift.unwrap_or_default(),
+            lower: lower.unwrap_or_default(),
+        });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(functions)
 }
 
 /// Which side a `{ .. }` of options describes.
@@ -358,7 +463,12 @@ mod tests {
         let config = parse(r#""wit/app.wit""#).unwrap();
         assert!(matches!(&config.source, Source::Path(p) if p.value() == "wit/app.wit"));
         assert!(config.world.is_none());
-        assert_eq!(config.world_options(), WorldOptions::default());
+        // The defaults, but for the descriptions the macro's docs need.
+        let defaults = WorldOptions {
+            describe: true,
+            ..WorldOptions::default()
+        };
+        assert_eq!(config.world_options(), defaults);
     }
 
     #[test]
@@ -444,7 +554,7 @@ mod tests {
         assert_eq!(
             error(r#"{ path: "x.wit", wrld: "app" }"#),
             "unknown option `wrld`; expected `path`, `inline`, `world`, `lift`, `lower`, \
-             `short_strings` or `exception_barrier`"
+             `short_strings`, `exception_barrier`, `debug` or `functions`"
         );
         assert_eq!(
             error(r#"{ path: "x.wit", lift: { encoding: "utf8" } }"#),

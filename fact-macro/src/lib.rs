@@ -26,8 +26,14 @@
 //! assert_eq!(adapters::WORLD, "demo:app/app");
 //! assert!(adapters::WASM.starts_with(b"\0asm"));
 //! assert!(adapters::IMPORTS.iter().any(|i| i.kind == fact::ImportKind::PostReturn { adapter: 0 }));
-//! assert_eq!(adapters::EXPORTS[0].name, adapters::names::EXPORT_DEMO_APP_API_GREET);
 //! assert_eq!(adapters::names::EXPORT_DEMO_APP_API_GREET, "[export]demo:app/api#greet");
+//!
+//! // Each adapter by name, with both core signatures: the caller imports
+//! // `(func (param i32 i32 i32))` (the string, and where the result goes),
+//! // the callee exports `(func (param i32 i32) (result i32))`.
+//! let greet = adapters::adapter::EXPORT_DEMO_APP_API_GREET;
+//! assert_eq!(greet.lowered.to_string(), "(param i32 i32 i32)");
+//! assert_eq!(greet.lifted.to_string(), "(param i32 i32) (result i32)");
 //! ```
 //!
 //! # Input
@@ -57,18 +63,32 @@
 //!     },
 //!     short_strings: 16,             // strings moved by the adapter's own code
 //!     exception_barrier: true,       // exceptions trap at the adapter
+//!     debug: true,                   // a name section in the module
+//!     functions: {                   // options of single functions
+//!         "[export]demo:app/api#greet": { lift: { string_encoding: "utf16" } },
+//!     },
 //! })
 //! ```
 //!
 //! `short_strings` is the largest string, in code units, that the adapters
 //! copy and convert themselves rather than through the host's string
-//! intrinsics (256 by default; `fact_core::AdapterCompiler::short_strings`
-//! says when to lower it).
+//! intrinsics: 256 by default, right for engines that compile wasm
+//! (Wasmtime); use `0` for an interpreter such as wasmi, where the host's
+//! native intrinsics are faster for every string
+//! (`fact_core::AdapterCompiler::short_strings`).
 //!
 //! `exception_barrier: true` makes every adapter trap when a core wasm
 //! exception reaches it, rather than let it unwind into the caller (off by
 //! default: the module then needs the exception-handling proposal; see
 //! `fact_core::AdapterCompiler::exception_barrier`).
+//!
+//! `debug: true` keeps a name section in the module: engines name the
+//! adapters and their helpers in traces and profiles.
+//!
+//! `functions` gives single functions options of their own, over the
+//! world's `lift` and `lower`, keyed by adapter name (the names of `mod
+//! names`); a name that is no adapter of the world is an error that lists
+//! the adapters.
 //!
 //! The world's own component is instance 0 ([`fact_core::WORLD_INSTANCE`]):
 //! it lifts the world's exports and lowers its imports; the other side of
@@ -80,13 +100,32 @@
 //! - `WASM: &[u8]`, the adapter module (one byte-string literal);
 //! - `IMPORTS: &[fact::Import]`, one entry per import of `WASM`, in order;
 //! - `EXPORTS: &[fact::Export]`, adapter `i` being export `i` of `WASM`;
+//! - `RESOURCES: &[fact::Resource]`, the resource types whose handles the
+//!   adapters carry (entry `i` is the `type` argument `i` of the `resource`
+//!   intrinsics; give it to the glue's `AdapterLinker::resources`);
 //! - `mod names`, one `&str` constant per adapter export name, in
 //!   `SHOUTY_SNAKE_CASE` (`[export]demo:app/api#greet` is
-//!   `names::EXPORT_DEMO_APP_API_GREET`).
+//!   `names::EXPORT_DEMO_APP_API_GREET`);
+//! - `mod adapter`, the same names, each the adapter's `&fact::Export`.
 //!
-//! Each is documented, entry by entry, in the crate's own docs. Cargo rebuilds
-//! the crate when a WIT file that was read changes (a file *added* to a WIT
-//! directory is not noticed until something else changes).
+//! Each constant of `names` and `adapter` is documented with the WIT
+//! function, the core signature the caller imports and the one the callee
+//! exports, which flat value carries which parameter, and the layout of
+//! every value passed in memory. Use these names rather than indices into
+//! `EXPORTS`.
+//!
+//! **Order.** The adapters, and so `EXPORTS`, are in the order of
+//! `fact_core::adapter_names`: the world's imports first, then its exports,
+//! each in the world's declaration order; the functions of an interface in
+//! the interface's declaration order, a resource's methods where the
+//! resource is declared.
+//!
+//! **Rebuilds.** The expansion includes every WIT file it read with
+//! `include_bytes!`, so Cargo rebuilds the crate when one changes. A file
+//! *added* to a WIT directory (or its `deps/`) was not read, so Cargo does
+//! not know of it: touch the crate's source (or any WIT file it reads), or
+//! add `println!("cargo::rerun-if-changed=wit")` to a build script, which
+//! makes Cargo watch the whole directory.
 //!
 //! # Errors
 //!

@@ -4,7 +4,7 @@
 //! [`AdapterLinker`] collects what the host supplies (memories, `realloc`s,
 //! flags globals, callees, `post-return`s), keyed by instance number or
 //! adapter name, and [`AdapterLinker::instantiate`] resolves every import of
-//! an adapter module from its import table ([`Import`]), by [`ImportKind`]
+//! an adapter module from its import table ([`Import`](fact_host::Import)), by [`ImportKind`](fact_host::ImportKind)
 //! rather than by name. The `fact` `trap` and `transcode` imports are
 //! implemented by the linker itself with the reference intrinsics of
 //! `fact-host`; so are the `resource` imports, over the handle tables

@@ -80,6 +80,8 @@ fn world(u: &mut Unstructured<'_>, limits: &TypeLimits) -> Result<(String, World
         lower: side(u, defaults.lower.instance)?,
         short_strings: *u.choose(&[0, 16, 256])?,
         exception_barrier: u.arbitrary()?,
+        debug: u.arbitrary()?,
+        describe: u.arbitrary()?,
     };
     Ok((wit, options))
 }

@@ -33,6 +33,7 @@ const MODULES: Modules<'static> = Modules {
     adapters: adapters::WASM,
     imports: adapters::IMPORTS,
     exports: adapters::EXPORTS,
+    order: adapters::names::EXPORT_DEMO_HELLO_SHOP_ORDER,
     shop: include_bytes!(concat!(env!("OUT_DIR"), "/shop.wasm")),
     customer_runtime: include_bytes!(concat!(env!("OUT_DIR"), "/customer_runtime.wasm")),
     customer: include_bytes!(concat!(env!("OUT_DIR"), "/customer.wasm")),
@@ -74,8 +75,10 @@ fn main() -> ExitCode {
     // Invalid input traps, with a code that says why: the customer's
     // "apple" (at 0x110 of its memory) is no longer UTF-8.
     session.poke(Who::Customer, 0x110, 0xff);
-    println!("
-the customer's \"apple\" is made invalid UTF-8");
+    println!(
+        "
+the customer's \"apple\" is made invalid UTF-8"
+    );
     match session.order(1, 1) {
         Err(err) if err.trap.is_some() => {
             let trap = err.trap.expect("a trap");

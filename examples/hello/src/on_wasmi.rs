@@ -25,13 +25,12 @@ pub fn link(modules: Modules<'_>) -> Result<OnWasmi, Error> {
     let runtime = Module::new(&engine, modules.customer_runtime)?;
     let runtime = Instance::new(&mut store, &runtime, &[])?;
 
-    let order = &modules.exports[0];
     let mut linker = AdapterLinker::new();
     linker
         .instance_exports(&mut store, WORLD_INSTANCE, &shop)
         .instance_exports(&mut store, OTHER_INSTANCE, &runtime)
         .callee(
-            &order.name,
+            modules.order,
             shop.get_func(&store, "order")
                 .ok_or_else(|| Error::new("the shop exports no `order`"))?,
         );

@@ -13,6 +13,8 @@ pub struct Modules<'a> {
     pub imports: &'a [Import],
     /// Its exports (`adapters::EXPORTS`).
     pub exports: &'a [Export],
+    /// The name of the adapter of `order` (`adapters::names::..`).
+    pub order: &'a str,
     /// The shop component's core module: it lifts `order`.
     pub shop: &'a [u8],
     /// The customer's memory and allocator, a module of its own: the

@@ -18,6 +18,7 @@
 
 mod analysis;
 mod describe;
+mod document;
 
 use crate::error::Error;
 use crate::module::FastMap;
@@ -194,6 +195,16 @@ impl<'a> Abi<'a> {
     /// the same representative compile to the same code.
     pub(crate) fn representative(&self, ty: &Type) -> Type {
         self.info(ty).repr
+    }
+
+    /// `elem_size` of the spec.
+    pub(crate) fn size(&self, ty: &Type, mem: MemoryType) -> u32 {
+        self.info(ty).layout[mem_index(mem)].size
+    }
+
+    /// `alignment` of the spec.
+    pub(crate) fn align(&self, ty: &Type, mem: MemoryType) -> u32 {
+        self.info(ty).layout[mem_index(mem)].align
     }
 
     /// A record of these (checked) fields: a function's parameters or

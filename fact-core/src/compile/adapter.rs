@@ -113,6 +113,7 @@ pub(super) fn compile(
 
     let func = st.module.declare();
     st.module.export(adapter.name.clone(), func);
+    st.module.name(func, || adapter.name.clone());
     let own_sig = Signature {
         params: export_params,
         results: export_results,

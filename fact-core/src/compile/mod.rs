@@ -65,6 +65,13 @@ pub struct Adapters {
     pub resources: Vec<Resource>,
     /// The wasm features the module uses.
     pub features: wasmparser::WasmFeatures,
+    /// For each adapter, in markdown: the WIT function, and where each of
+    /// its values lives on each side (which flat values carry which
+    /// parameter, the offsets of values in memory, and their layouts a few
+    /// levels deep). What a host reads to write or check the core modules
+    /// on both sides; `fact_adapters!` puts it in the docs of the adapter's
+    /// constants. Empty unless asked for ([`AdapterCompiler::describe`]).
+    pub descriptions: Vec<String>,
 }
 
 impl Adapters {
@@ -132,6 +139,8 @@ pub(crate) struct State<'a> {
     pub trap_import: bool,
     /// Whether adapters stop exceptions ([`AdapterCompiler::exception_barrier`]).
     pub exception_barrier: bool,
+    /// Whether to describe each adapter ([`AdapterCompiler::describe`]).
+    pub describe: bool,
     /// Strings of at most this many code units stay in wasm
     /// ([`AdapterCompiler::short_strings`]).
     pub short_units: u64,
@@ -141,6 +150,7 @@ pub(crate) struct State<'a> {
     /// Which instance implements which resource type.
     pub implementers: FastMap<TypeId, InstanceId>,
     exports: Vec<Export>,
+    descriptions: Vec<String>,
     names: HashSet<String>,
 }
 
@@ -155,11 +165,13 @@ impl<'a> AdapterCompiler<'a> {
                 pending_helpers: Vec::new(),
                 trap_import: true,
                 exception_barrier: false,
+                describe: false,
                 short_units: u64::from(DEFAULT_SHORT_STRINGS),
                 resources: Vec::new(),
                 resource_index: FastMap::default(),
                 implementers: FastMap::default(),
                 exports: Vec::new(),
+                descriptions: Vec::new(),
                 names: HashSet::new(),
             },
             ancestors: Vec::new(),
@@ -184,6 +196,24 @@ impl<'a> AdapterCompiler<'a> {
     /// host on an engine with exceptions should turn it on.
     pub fn exception_barrier(&mut self, enabled: bool) -> &mut Self {
         self.state.exception_barrier = enabled;
+        self
+    }
+
+    /// Whether [`Adapters::descriptions`] describes each adapter (off by
+    /// default: the text costs about half as much as compiling the adapter).
+    pub fn describe(&mut self, enabled: bool) -> &mut Self {
+        self.state.describe = enabled;
+        self
+    }
+
+    /// Whether the module has a name section naming every function: the
+    /// adapters by their export names, helpers by what they move, imports
+    /// by module and name. Engines show these names in traces and
+    /// profiles. Off by default: the names are often as big as the code.
+    pub fn debug(&mut self, enabled: bool) -> &mut Self {
+        if enabled {
+            self.state.module.keep_names();
+        }
         self
     }
 
@@ -276,6 +306,10 @@ impl<'a> AdapterCompiler<'a> {
             lowered: lowered.to_core(),
             lifted: lifted.to_core(),
         });
+        if st.describe {
+            st.descriptions
+                .push(st.abi.document_call(func, &adapter.lower, &adapter.lift));
+        }
         st.compile_helpers();
         Ok(index)
     }
@@ -284,7 +318,10 @@ impl<'a> AdapterCompiler<'a> {
     pub fn finish(self) -> Result<Adapters, Error> {
         let resources = self.state.resource_table();
         let State {
-            module, exports, ..
+            module,
+            exports,
+            descriptions,
+            ..
         } = self.state;
         let (wasm, imports, features) = module.finish();
         let adapters = Adapters {
@@ -293,6 +330,7 @@ impl<'a> AdapterCompiler<'a> {
             exports,
             resources,
             features,
+            descriptions,
         };
         adapters.validate()?;
         Ok(adapters)

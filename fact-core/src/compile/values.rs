@@ -83,6 +83,19 @@ impl super::State<'_> {
                 HelperKey::Transcoder(op, src, dst) => self.transcoder_body(op, src, dst),
             };
             self.module.define(func, code);
+            let abi = &self.abi;
+            self.module.name(func, || {
+                let sides = |s: Side, d: Side| format!("{}->{}", s.instance, d.instance);
+                match key {
+                    HelperKey::Copy(ty, s, d) => {
+                        format!("copy {} {}", abi.describe(&ty), sides(s, d))
+                    }
+                    HelperKey::Sequence(ty, s, d) => {
+                        format!("move {} {}", abi.describe(&ty), sides(s, d))
+                    }
+                    HelperKey::Transcoder(op, s, d) => format!("{} {}", op.name(), sides(s, d)),
+                }
+            });
         }
     }
 

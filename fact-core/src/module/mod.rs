@@ -79,6 +79,9 @@ pub(crate) struct ModuleBuilder {
     uses_exceptions: bool,
     funcs: Vec<Option<(u32, FuncBody)>>,
     exports: Vec<(String, FuncRef)>,
+    /// The names of the name section, for the defined functions that have
+    /// one; `None` when the module has no name section.
+    names: Option<Vec<(FuncRef, String)>>,
 }
 
 impl ModuleBuilder {
@@ -300,6 +303,19 @@ impl ModuleBuilder {
         self.funcs[(func.0 & !DEFINED) as usize] = Some((ty, body));
     }
 
+    /// Gives the module a name section (`AdapterCompiler::debug`).
+    pub(crate) fn keep_names(&mut self) {
+        self.names.get_or_insert_with(Vec::new);
+    }
+
+    /// Names a defined function in the name section, if the module has one;
+    /// `name` runs only then.
+    pub(crate) fn name(&mut self, func: FuncRef, name: impl FnOnce() -> String) {
+        if let Some(names) = &mut self.names {
+            names.push((func, name()));
+        }
+    }
+
     /// Declares that the module catches exceptions (`try_table`).
     pub(crate) fn use_exceptions(&mut self) {
         self.uses_exceptions = true;
@@ -383,6 +399,24 @@ impl ModuleBuilder {
         module.section(&functions);
         module.section(&exports);
         module.section(&code);
+        if let Some(mut names) = self.names {
+            // Imports by their module and name; defined functions as named.
+            let mut map = wasm_encoder::NameMap::new();
+            let mut index = 0;
+            for (import, ty) in self.imports.iter().zip(&self.import_types) {
+                if let EntityType::Function(_) = ty {
+                    map.append(index, &format!("{}.{}", import.module, import.name));
+                    index += 1;
+                }
+            }
+            names.sort_by_key(|(func, _)| resolve(func.0));
+            for (func, name) in &names {
+                map.append(resolve(func.0), name);
+            }
+            let mut section = wasm_encoder::NameSection::new();
+            section.functions(&map);
+            module.section(&section);
+        }
         (module.finish(), self.imports, features)
     }
 }
