@@ -2,8 +2,9 @@
 //! accepts either compiles into a valid module or is refused with an error,
 //! on a small stack and in time linear in the WIT's text.
 
-use fact_core::wit_parser::Resolve;
-use fact_core::{adapt_world, Adapters, Error, WorldOptions};
+use fact_core::wit_parser::{Resolve, WorldItem};
+use fact_core::{adapt_world, adapt_world_with, Adapters, Error, WorldOptions};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -228,25 +229,75 @@ fn empty_records_are_refused_as_empty_tuples_are() {
     );
 }
 
-/// Until the async ABI exists, an `async` function is an error wherever it
-/// is declared, never an adapter with the sync ABI.
+/// An `async` function gets the adapter of the async ABI wherever it is
+/// declared, never the synchronous one.
 #[test]
-fn async_functions_are_refused() {
+fn async_functions_get_async_adapters() {
     let worlds = [
         "world w { import f: async func(); }",
         "world w { export f: async func(x: u32) -> u32; }",
         "interface i { f: async func(); }\nworld w { import i; }",
         "interface i { f: async func(s: string); }\nworld w { export i; }",
-        "interface i { resource r { m: async func(); } }\nworld w { import i; }",
         "interface i { resource r { s: static async func(); } }\nworld w { export i; }",
     ];
     for world in worlds {
-        let err = adapt_small_stack(format!("package hostile:sync;\n{world}\n"))
-            .err()
-            .unwrap_or_else(|| panic!("accepted: {world}"));
+        let adapters = adapt_small_stack(format!("package hostile:sync;\n{world}\n"))
+            .unwrap_or_else(|e| panic!("{world}: {e}"));
+        assert!(!adapters.exports.is_empty(), "{world}");
+        for export in &adapters.exports {
+            assert!(export.async_call.is_some(), "{world}: {}", export.name);
+        }
+    }
+    // Borrows across an async call are not carried yet: an error, not a
+    // wrong adapter.
+    let err = adapt_small_stack(
+        "package hostile:sync;\ninterface i { resource r { m: async func(); } }\n\
+         world w { import i; }\n"
+            .into(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("takes a `borrow` handle"), "{err}");
+}
+
+/// The `async` options belong to `async` functions (component-model
+/// #646): on any other function they are an error, on either side.
+#[test]
+fn async_options_on_a_synchronous_function_are_refused() {
+    let wit = "package demo:opts;\nworld w { import f: func(); import g: async func(); }\n";
+    let mut resolve = Resolve::default();
+    let pkg = resolve.push_str("opts.wit", wit).unwrap();
+    let world = resolve.select_world(&[pkg], None).unwrap();
+    let world_options = WorldOptions::default();
+    for (lift, lower) in [(true, false), (false, true)] {
+        let mut own = world_options.for_function(
+            &resolve.worlds[world]
+                .imports
+                .values()
+                .find_map(|i| match i {
+                    WorldItem::Function(f) if f.name == "f" => Some(f.clone()),
+                    _ => None,
+                })
+                .unwrap(),
+        );
+        own.lift = own.lift.async_(lift, lift);
+        own.lower = own.lower.async_(lower, false);
+        let functions = BTreeMap::from([("f".to_string(), own)]);
+        let err = adapt_world_with(&resolve, world, &world_options, &functions).unwrap_err();
         assert!(
-            err.to_string().contains("is an `async` function"),
-            "{world}: {err}"
+            err.to_string()
+                .contains("the `async` canonical option requires an async function type"),
+            "{err}"
         );
     }
+    // The world's `async` options apply to its `async` functions only.
+    let mut options = WorldOptions::default();
+    options.lift = options.lift.async_(true, true);
+    options.lower = options.lower.async_(true, false);
+    let adapters = adapt_world(&resolve, world, &options).unwrap();
+    let calls: Vec<_> = adapters
+        .exports
+        .iter()
+        .map(|e| e.async_call.as_ref().map(|c| (c.lower_async, c.callback)))
+        .collect();
+    assert_eq!(calls, [None, Some((true, true))]);
 }

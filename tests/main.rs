@@ -4,6 +4,7 @@
 mod harness;
 
 mod aggregates;
+mod async_calls;
 mod calls;
 mod differential;
 mod exceptions;

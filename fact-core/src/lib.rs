@@ -67,12 +67,13 @@ mod world;
 pub use compile::{Adapter, AdapterCompiler, Adapters, DEFAULT_SHORT_STRINGS};
 pub use error::Error;
 pub use fact_host::{
-    CoreType, Export, Import, ImportKind, Resource, ResourceOp, Signature, Transcode, Trap,
+    AsyncCall, CoreType, Export, Import, ImportKind, Resource, ResourceOp, Signature, Transcode,
+    Trap,
 };
 pub use options::{CanonOptions, InstanceId, MemoryType, StringEncoding};
 pub use world::{
-    adapt_world, adapt_world_with, adapter_names, FunctionOptions, WorldOptions, OTHER_INSTANCE,
-    WORLD_INSTANCE,
+    adapt_world, adapt_world_with, adapter_functions, adapter_names, FunctionOptions, WorldOptions,
+    OTHER_INSTANCE, WORLD_INSTANCE,
 };
 
 /// Re-export of the WIT parser whose types the compiler takes.

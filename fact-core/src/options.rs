@@ -5,8 +5,7 @@
 //! `post-return`. The adapter reads values with the lowering side's options and
 //! writes them with the lifting side's, and the other way for results.
 
-use core::fmt;
-use core::str::FromStr;
+pub use fact_host::StringEncoding;
 
 /// Identifies a component instance.
 ///
@@ -14,51 +13,6 @@ use core::str::FromStr;
 /// type, one `realloc`, one instance-flags global.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InstanceId(pub u32);
-
-/// How a side encodes strings in its linear memory (`string-encoding=`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum StringEncoding {
-    /// `utf8`: the length counts bytes.
-    #[default]
-    Utf8,
-    /// `utf16`: little-endian code units, the length counts code units.
-    Utf16,
-    /// `latin1+utf16`: Latin-1 bytes, or UTF-16 code units when the length has
-    /// its top bit (the UTF-16 tag) set.
-    CompactUtf16,
-}
-
-impl StringEncoding {
-    /// The name the Component Model gives this encoding.
-    pub const fn name(self) -> &'static str {
-        match self {
-            StringEncoding::Utf8 => "utf8",
-            StringEncoding::Utf16 => "utf16",
-            StringEncoding::CompactUtf16 => "latin1+utf16",
-        }
-    }
-}
-
-impl fmt::Display for StringEncoding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for StringEncoding {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "utf8" => Ok(StringEncoding::Utf8),
-            "utf16" => Ok(StringEncoding::Utf16),
-            "latin1+utf16" | "compact-utf16" => Ok(StringEncoding::CompactUtf16),
-            _ => Err(format!(
-                "unknown string encoding `{s}`: expected `utf8`, `utf16` or `latin1+utf16`"
-            )),
-        }
-    }
-}
 
 /// The address type of a linear memory: 32-bit, or 64-bit (memory64).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -98,6 +52,13 @@ pub struct CanonOptions {
     pub realloc: bool,
     /// `(post-return ..)`: only meaningful on the lifting side.
     pub post_return: bool,
+    /// `async`: the side lowers (or lifts) the function with the async
+    /// ABI. Only for `async` function types (component-model #646).
+    pub async_: bool,
+    /// `(callback ..)`: the lifting side, with `async`, runs the task with
+    /// a callback (stackless). `async` without a callback (a stackful
+    /// lift) needs stack switching, which `fact` does not use.
+    pub callback: bool,
 }
 
 impl CanonOptions {
@@ -110,6 +71,8 @@ impl CanonOptions {
             memory: Some(MemoryType::Memory32),
             realloc: true,
             post_return: false,
+            async_: false,
+            callback: false,
         }
     }
 
@@ -128,6 +91,13 @@ impl CanonOptions {
     /// Sets whether the side has a `realloc`.
     pub const fn realloc(mut self, realloc: bool) -> Self {
         self.realloc = realloc;
+        self
+    }
+
+    /// Sets `async` (and, for a lifting side, whether it has a `callback`).
+    pub const fn async_(mut self, async_: bool, callback: bool) -> Self {
+        self.async_ = async_;
+        self.callback = callback;
         self
     }
 

@@ -23,9 +23,13 @@ pub const OTHER_INSTANCE: InstanceId = InstanceId(fact_host::OTHER_INSTANCE);
 /// [`OTHER_INSTANCE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorldOptions {
-    /// Options of the lifting side of every function.
+    /// Options of the lifting side of every function. `async` and
+    /// `callback` apply to the `async` functions only (the spec allows them
+    /// on no others), and `post-return` to the synchronous lifts only (it
+    /// cannot go with `async`).
     pub lift: CanonOptions,
-    /// Options of the lowering side of every function.
+    /// Options of the lowering side of every function; `async` applies to
+    /// the `async` functions only.
     pub lower: CanonOptions,
     /// Strings of at most this many code units stay in wasm
     /// ([`AdapterCompiler::short_strings`]; [`DEFAULT_SHORT_STRINGS`] by
@@ -53,6 +57,25 @@ impl Default for WorldOptions {
             debug: false,
             describe: false,
         }
+    }
+}
+
+impl WorldOptions {
+    /// The options that [`adapt_world`] gives `function`: the world's,
+    /// where `async` and `callback` apply to `async` functions only (the
+    /// spec allows them on no others), and `post-return` to synchronous
+    /// lifts only (it cannot go with `async`). A [`FunctionOptions`] that
+    /// changes a few options of one function starts from these.
+    pub fn for_function(&self, function: &Function) -> FunctionOptions {
+        let (mut lift, mut lower) = (self.lift, self.lower);
+        if !function.kind.is_async() {
+            lift = lift.async_(false, false);
+            lower = lower.async_(false, false);
+        }
+        if lift.async_ {
+            lift.post_return = false;
+        }
+        FunctionOptions { lift, lower }
     }
 }
 
@@ -129,6 +152,15 @@ pub fn adapter_names(resolve: &Resolve, world: WorldId) -> Vec<String> {
         .collect()
 }
 
+/// The functions of `world` by the export names of their adapters, in the
+/// order of [`adapter_names`].
+pub fn adapter_functions(resolve: &Resolve, world: WorldId) -> Vec<(String, &Function)> {
+    functions(resolve, world)
+        .into_iter()
+        .map(|f| (f.name, f.function))
+        .collect()
+}
+
 /// Compiles one adapter for every function of `world`, in the order of
 /// [`adapter_names`]: imports first, then exports; each in the world's
 /// declaration order, the functions of an interface in the interface's
@@ -199,7 +231,10 @@ pub fn adapt_world_with(
         };
         let (lift, lower) = match functions_options.get(&f.name) {
             Some(own) => (own.lift, own.lower),
-            None => (options.lift, options.lower),
+            None => {
+                let own = options.for_function(f.function);
+                (own.lift, own.lower)
+            }
         };
         let function_name = &f.function.name;
         compiler

@@ -40,6 +40,50 @@ pub struct Export {
     /// "lift")`, pointers in the callee's address type. The callee's
     /// `post-return`, if it has one, takes this signature's results.
     pub lifted: Signature,
+    /// For the adapter of an `async` function, how the async runtime runs
+    /// the call (the adapter hands it over through `async` `call:<i>`);
+    /// `None` for a synchronous function, whose adapter runs the whole
+    /// call in wasm.
+    pub async_call: Option<AsyncCall>,
+}
+
+/// What the async runtime needs to run the call of one adapter of an
+/// `async` function: which halves the adapter module exports for it and
+/// how the two sides call and return (`docs/host-abi.md`, "Async calls").
+///
+/// The adapter module exports, beside the adapter `<name>` itself,
+/// `[start]<name>` (moves the parameters into the callee: the caller's
+/// first [`start_params`](Self::start_params) core values in, the callee's
+/// core parameters out), `[return]<name>` (moves the results back: the
+/// callee's results, as its `task.return` or its core function gives them,
+/// and the return pointer if [`retptr`](Self::retptr), in; the caller's
+/// flat results, if it takes them flat, out) and, if
+/// [`post_return`](Self::post_return), `[post-return]<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AsyncCall {
+    /// The caller lowers the function with `async`: the adapter returns a
+    /// packed status at once (the spec's `canon lower async`). Otherwise
+    /// the caller waits for the result.
+    pub lower_async: bool,
+    /// The callee lifts the function with `async` and a `callback`: its
+    /// core function and callback return callback codes, and it returns
+    /// its results through `task.return`. Otherwise it lifts it
+    /// synchronously and returns them from its core function.
+    pub callback: bool,
+    /// How many of the adapter's core parameters are the function's
+    /// parameters (what `[start]<name>` takes).
+    pub start_params: u32,
+    /// Whether the adapter's last core parameter is a return pointer (in
+    /// the caller's address type), which `[return]<name>` takes last.
+    pub retptr: bool,
+    /// The core type of the `task.return` that the callee must call (a
+    /// callback lift): the results, flat, or a pointer.
+    pub task_return: Signature,
+    /// The callee's string encoding, which its `task.return` must have.
+    pub callee_encoding: crate::StringEncoding,
+    /// Whether the adapter module exports `[post-return]<name>` (a
+    /// synchronous lift with a `post-return`).
+    pub post_return: bool,
 }
 
 /// A core wasm function type: flat parameters and results.

@@ -88,6 +88,15 @@ pub enum ImportKind {
         /// Whether that memory is 64-bit.
         memory64: bool,
     },
+    /// The async runtime's entry for adapter `adapter` of an `async`
+    /// function (module `async`, name `call:<adapter>`), with the
+    /// adapter's own core type: it runs the call as
+    /// [`Export::async_call`](crate::Export::async_call) says and returns
+    /// what the adapter returns.
+    AsyncCall {
+        /// Index of the adapter in the export list.
+        adapter: u32,
+    },
     /// A resource-handle intrinsic for calls from `src_instance` to
     /// `dst_instance` (module `resource`, name `<op>:<src>:<dst>`).
     Resource {

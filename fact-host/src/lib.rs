@@ -119,6 +119,8 @@ extern crate alloc;
 #[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
+pub mod concurrent;
+mod encoding;
 mod export;
 pub mod flags;
 mod import;
@@ -128,7 +130,10 @@ mod transcode;
 mod trap;
 mod unicode;
 
-pub use export::{CoreType, Export, Resource, Signature, OTHER_INSTANCE, WORLD_INSTANCE};
+pub use encoding::StringEncoding;
+pub use export::{
+    AsyncCall, CoreType, Export, Resource, Signature, OTHER_INSTANCE, WORLD_INSTANCE,
+};
 pub use import::{Import, ImportKind, ResourceOp, Transcode};
 #[cfg(feature = "std")]
 pub use resources::SharedResourceTables;

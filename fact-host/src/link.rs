@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 ///     name: "greet".into(), interface: None, function: "greet".into(),
 ///     lower_instance: 1, lift_instance: 0,
 ///     lowered: Signature::new(&[], &[]), lifted: Signature::new(&[], &[]),
+///     async_call: None,
 /// };
 /// assert!(check_adapter_names("callee", ["greet"], &[greet.clone()], []).is_ok());
 /// let err = check_adapter_names("callee", ["greeet"], &[greet], []).unwrap_err();

@@ -71,34 +71,54 @@ impl Entry {
     }
 }
 
+/// What a handle index names: a resource handle, or a waitable of the async
+/// runtime (one table per instance holds both, as in the spec, so their
+/// indices never collide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Resource(Entry),
+    Waitable(crate::concurrent::Waitable),
+}
+
 /// One instance's handle table (the spec's `Table`): index 0 is never used,
 /// freed indices are reused last-freed first.
 #[derive(Debug, Clone, Default)]
-struct Table {
+pub(crate) struct Table {
     /// `slots[0]` is always `None` once the table is not empty.
-    slots: Vec<Option<Entry>>,
+    slots: Vec<Option<Slot>>,
     free: Vec<u32>,
 }
 
 impl Table {
     fn get(&self, index: u32) -> Result<&Entry, Trap> {
         match self.slots.get(index as usize) {
-            Some(Some(entry)) => Ok(entry),
+            Some(Some(Slot::Resource(entry))) => Ok(entry),
+            Some(Some(Slot::Waitable(_))) => Err(Trap::WrongHandleKind),
             _ => Err(Trap::UnknownHandle),
         }
     }
 
     fn get_mut(&mut self, index: u32) -> Result<&mut Entry, Trap> {
         match self.slots.get_mut(index as usize) {
-            Some(Some(entry)) => Ok(entry),
+            Some(Some(Slot::Resource(entry))) => Ok(entry),
+            Some(Some(Slot::Waitable(_))) => Err(Trap::WrongHandleKind),
+            _ => Err(Trap::UnknownHandle),
+        }
+    }
+
+    /// The waitable at `index`.
+    pub(crate) fn waitable(&self, index: u32) -> Result<crate::concurrent::Waitable, Trap> {
+        match self.slots.get(index as usize) {
+            Some(Some(Slot::Waitable(w))) => Ok(*w),
+            Some(Some(Slot::Resource(_))) => Err(Trap::WrongHandleKind),
             _ => Err(Trap::UnknownHandle),
         }
     }
 
     /// `Table.add`.
-    fn add(&mut self, entry: Entry, max: u32) -> Result<u32, Trap> {
+    fn add(&mut self, slot: Slot, max: u32) -> Result<u32, Trap> {
         if let Some(index) = self.free.pop() {
-            self.slots[index as usize] = Some(entry);
+            self.slots[index as usize] = Some(slot);
             return Ok(index);
         }
         if self.slots.is_empty() {
@@ -108,22 +128,30 @@ impl Table {
         if index > max as usize {
             return Err(Trap::TooManyHandles);
         }
-        self.slots.push(Some(entry));
+        self.slots.push(Some(slot));
         Ok(index as u32)
     }
 
-    /// `Table.remove` of an index known to be live.
+    /// `Table.remove` of a resource handle known to be live.
     fn remove(&mut self, index: u32) -> Entry {
-        let entry = self.slots[index as usize].take().expect("live handle");
+        let Some(Slot::Resource(entry)) = self.slots[index as usize].take() else {
+            unreachable!("a live resource handle")
+        };
         self.free.push(index);
         entry
+    }
+
+    /// `Table.remove` of a waitable known to be live.
+    pub(crate) fn remove_waitable(&mut self, index: u32) {
+        self.slots[index as usize] = None;
+        self.free.push(index);
     }
 
     /// Undoes the [`remove`](Self::remove) of `index` (the last one).
     fn restore(&mut self, index: u32, entry: Entry) {
         debug_assert_eq!(self.free.last(), Some(&index));
         self.free.pop();
-        self.slots[index as usize] = Some(entry);
+        self.slots[index as usize] = Some(Slot::Resource(entry));
     }
 }
 
@@ -229,6 +257,8 @@ pub struct ResourceTables {
     /// call last; [`Scope::lenders`] splits them by call.
     lenders: Vec<(u32, u32)>,
     max_handles: u32,
+    /// The async runtime's tasks and waitables (`crate::concurrent`).
+    pub(crate) concurrency: crate::concurrent::Concurrency,
 }
 
 impl Default for ResourceTables {
@@ -255,6 +285,7 @@ impl ResourceTables {
             scopes: Vec::new(),
             lenders: Vec::new(),
             max_handles: max.min(MAX_HANDLES),
+            concurrency: Default::default(),
         }
     }
 
@@ -289,7 +320,8 @@ impl ResourceTables {
     /// [`Trap::TooManyHandles`] if the table is full.
     pub fn new_own(&mut self, instance: u32, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
         let max = self.max_handles;
-        self.table_mut(instance).add(Entry::own(ty, rep), max)
+        self.table_mut(instance)
+            .add(Slot::Resource(Entry::own(ty, rep)), max)
     }
 
     /// `canon resource.drop`: removes handle `handle` of `ty` from
@@ -403,7 +435,7 @@ impl ResourceTables {
         }
         let entry = table.remove(handle);
         let max = self.max_handles;
-        let added = self.table_mut(dst).add(entry, max);
+        let added = self.table_mut(dst).add(Slot::Resource(entry), max);
         if added.is_err() {
             if let Some(table) = self.tables.get_mut(&src) {
                 table.restore(handle, entry);
@@ -439,7 +471,7 @@ impl ResourceTables {
             lends: 0,
             scope: depth,
         };
-        let index = self.table_mut(dst).add(borrowed, max)?;
+        let index = self.table_mut(dst).add(Slot::Resource(borrowed), max)?;
         self.lend(src, handle);
         self.scopes[depth as usize].borrows += 1;
         Ok(index)
@@ -486,13 +518,19 @@ impl ResourceTables {
             let depth = self.scopes.len() as u32;
             for table in self.tables.values_mut() {
                 for (index, slot) in table.slots.iter_mut().enumerate() {
-                    if slot.is_some_and(|e| e.scope == depth) {
+                    if matches!(slot, Some(Slot::Resource(e)) if e.scope == depth) {
                         *slot = None;
                         table.free.push(index as u32);
                     }
                 }
             }
         }
+    }
+
+    /// How many tasks of the async runtime are alive: calls not finished,
+    /// or whose caller still holds their subtask.
+    pub fn live_tasks(&self) -> usize {
+        self.concurrency.tasks.len()
     }
 
     /// The handle `handle` of `instance`, if it is live.
@@ -506,10 +544,10 @@ impl ResourceTables {
             Some(table) => &table.slots[..],
             None => &[],
         };
-        slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, slot)| slot.as_ref().map(|e| (i as u32, e.info())))
+        slots.iter().enumerate().filter_map(|(i, slot)| match slot {
+            Some(Slot::Resource(e)) => Some((i as u32, e.info())),
+            _ => None,
+        })
     }
 
     fn entry(&self, instance: u32, handle: u32) -> Result<&Entry, Trap> {
@@ -517,6 +555,33 @@ impl ResourceTables {
             .get(&instance)
             .ok_or(Trap::UnknownHandle)?
             .get(handle)
+    }
+
+    /// Adds a waitable to `instance`'s table.
+    pub(crate) fn add_waitable(
+        &mut self,
+        instance: u32,
+        waitable: crate::concurrent::Waitable,
+    ) -> Result<u32, Trap> {
+        let max = self.max_handles;
+        self.table_mut(instance).add(Slot::Waitable(waitable), max)
+    }
+
+    /// The waitable at `index` of `instance`'s table.
+    pub(crate) fn waitable(
+        &self,
+        instance: u32,
+        index: u32,
+    ) -> Result<crate::concurrent::Waitable, Trap> {
+        self.tables
+            .get(&instance)
+            .ok_or(Trap::UnknownHandle)?
+            .waitable(index)
+    }
+
+    /// Removes the waitable at `index` of `instance`'s table (known live).
+    pub(crate) fn remove_waitable(&mut self, instance: u32, index: u32) {
+        self.table_mut(instance).remove_waitable(index);
     }
 
     fn table_mut(&mut self, instance: u32) -> &mut Table {

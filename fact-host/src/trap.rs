@@ -58,6 +58,41 @@ pub enum Trap {
     /// `call_and_trap_on_throw`). Only adapters compiled with
     /// `AdapterCompiler::exception_barrier` catch exceptions.
     Exception = 19,
+    /// A handle index names something of another kind than the operation
+    /// takes: a resource handle where a waitable is expected, a subtask
+    /// where a waitable set is, and so on (the spec's `isinstance` checks).
+    WrongHandleKind = 20,
+    /// A task of a synchronous function type would block (wait for an
+    /// event, or for an `async` function it calls synchronously): with no
+    /// other thread of its instance to run, the spec's `canon_lift` traps.
+    SyncTaskBlocked = 21,
+    /// An async-lifted task's core function or callback returned (`EXIT`)
+    /// without the task having returned its results (`task.return`).
+    NoAsyncResult = 22,
+    /// `task.return` was called by a task that lifts synchronously, or with
+    /// another result type or string encoding than its function's.
+    TaskReturnInvalid = 23,
+    /// `task.return` was called twice by one task.
+    TaskReturnedTwice = 24,
+    /// A callback returned a code that is not `EXIT`, `YIELD` or `WAIT`.
+    UnsupportedCallbackCode = 25,
+    /// `waitable-set.drop` of a set that still holds waitables or has a
+    /// task waiting on it.
+    WaitableSetNotEmpty = 26,
+    /// `subtask.drop` of a subtask whose result has not been delivered.
+    SubtaskNotResolved = 27,
+    /// `backpressure.inc` past 2^16 - 1, or `backpressure.dec` below 0.
+    BackpressureOverflow = 28,
+    /// Every task is waiting and nothing can make progress.
+    Deadlock = 29,
+    /// `waitable-set.wait` or `poll` was given a pointer that is misaligned
+    /// or out of bounds for the 8 bytes of the event it writes.
+    EventOutOfBounds = 30,
+    /// A wait cannot end before a wait further down the native stack does,
+    /// whose event has come: the spec would switch to that waiting thread,
+    /// which a stackless runtime cannot do (`docs/host-abi.md`, "What the
+    /// stackless runtime cannot do").
+    StacklessDeadlock = 31,
 }
 
 impl Trap {
@@ -82,6 +117,18 @@ impl Trap {
         Trap::BorrowNotDropped,
         Trap::TooManyHandles,
         Trap::Exception,
+        Trap::WrongHandleKind,
+        Trap::SyncTaskBlocked,
+        Trap::NoAsyncResult,
+        Trap::TaskReturnInvalid,
+        Trap::TaskReturnedTwice,
+        Trap::UnsupportedCallbackCode,
+        Trap::WaitableSetNotEmpty,
+        Trap::SubtaskNotResolved,
+        Trap::BackpressureOverflow,
+        Trap::Deadlock,
+        Trap::EventOutOfBounds,
+        Trap::StacklessDeadlock,
     ];
 
     /// The code passed to the `trap` import.
@@ -116,6 +163,20 @@ impl Trap {
             Trap::BorrowNotDropped => "borrowed handles not dropped by the end of the call",
             Trap::TooManyHandles => "handle table full",
             Trap::Exception => "an exception may not cross a component boundary",
+            Trap::WrongHandleKind => "handle of the wrong kind",
+            Trap::SyncTaskBlocked => "a synchronous task cannot block",
+            Trap::NoAsyncResult => "async task exited without returning its result",
+            Trap::TaskReturnInvalid => "invalid `task.return` for this task",
+            Trap::TaskReturnedTwice => "`task.return` called twice",
+            Trap::UnsupportedCallbackCode => "unsupported callback code",
+            Trap::WaitableSetNotEmpty => "waitable set dropped while not empty",
+            Trap::SubtaskNotResolved => "subtask dropped before its result was delivered",
+            Trap::BackpressureOverflow => "backpressure counter out of range",
+            Trap::Deadlock => "deadlock: every task is waiting",
+            Trap::EventOutOfBounds => "event pointer out of bounds or misaligned",
+            Trap::StacklessDeadlock => {
+                "a wait further down the stack must resume first (stackless runtime)"
+            }
         }
     }
 }

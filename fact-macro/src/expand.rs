@@ -15,11 +15,12 @@
 //! tokens, matching it exhaustively: a new variant or field in `fact-core`
 //! does not compile until the macro knows how to emit it.
 
-use crate::input::{Config, Source};
+use crate::input::{Config, SideOptions, Source};
 use crate::load::Loaded;
 use fact_core::{
-    adapt_world_with, adapter_names, Adapters, CanonOptions, CoreType, Export, FunctionOptions,
-    Import, ImportKind, MemoryType, Resource, ResourceOp, Signature, Transcode, WorldOptions,
+    adapt_world_with, adapter_functions, adapter_names, Adapters, AsyncCall, CanonOptions,
+    CoreType, Export, FunctionOptions, Import, ImportKind, MemoryType, Resource, ResourceOp,
+    Signature, StringEncoding, Transcode, WorldOptions,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -73,7 +74,7 @@ fn build(
     manifest_dir: Option<&Path>,
     world: Option<&str>,
     options: &WorldOptions,
-    functions: &BTreeMap<String, FunctionOptions>,
+    overrides: &BTreeMap<String, (SideOptions, SideOptions)>,
 ) -> Result<Built, (At, String)> {
     let loaded = match source {
         Text::Path(path) => {
@@ -98,9 +99,9 @@ fn build(
         }
     };
     let names = adapter_names(resolve, world);
-    if let Some(i) = functions.keys().position(|k| !names.contains(k)) {
+    if let Some(i) = overrides.keys().position(|k| !names.contains(k)) {
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        let unknown = functions.keys().nth(i).expect("a key");
+        let unknown = overrides.keys().nth(i).expect("a key");
         return Err((
             At::Function(i),
             format!(
@@ -110,7 +111,31 @@ fn build(
             ),
         ));
     }
-    let adapters = adapt_world_with(resolve, world, options, functions)
+    let mut functions = BTreeMap::new();
+    for (name, function) in adapter_functions(resolve, world) {
+        let Some((lift, lower)) = overrides.get(&name) else {
+            continue;
+        };
+        let base = options.for_function(function);
+        let own = FunctionOptions {
+            lift: lift.apply(base.lift),
+            lower: lower.apply(base.lower),
+        };
+        // Reported at the function's name: the one place that asks for it.
+        if (own.lift.async_ || own.lift.callback || own.lower.async_) && !function.kind.is_async() {
+            let at = overrides.keys().position(|k| *k == name).expect("a key");
+            return Err((
+                At::Function(at),
+                format!(
+                    "`{}` is not an `async` function: the `async` canonical option requires \
+                     an async function type",
+                    function.name
+                ),
+            ));
+        }
+        functions.insert(name, own);
+    }
+    let adapters = adapt_world_with(resolve, world, options, &functions)
         .map_err(|e| (At::Call, format!("cannot adapt world `{world_id}`: {e}")))?;
     adapters.validate().map_err(|e| {
         (
@@ -130,7 +155,7 @@ fn build_on_large_stack(
     config: &Config,
     manifest_dir: Option<&Path>,
     options: &WorldOptions,
-    functions: &BTreeMap<String, FunctionOptions>,
+    functions: &BTreeMap<String, (SideOptions, SideOptions)>,
 ) -> Result<Built, (At, String)> {
     // `LitStr`s hold spans, which only the macro's own thread may touch:
     // the thread gets their text.
@@ -396,6 +421,9 @@ fn import_kind(kind: &ImportKind) -> TokenStream {
             quote!(::fact::ImportKind::PostReturn { adapter: #adapter })
         }
         ImportKind::Trap => quote!(::fact::ImportKind::Trap),
+        ImportKind::AsyncCall { adapter } => {
+            quote!(::fact::ImportKind::AsyncCall { adapter: #adapter })
+        }
         ImportKind::Transcode {
             op,
             src_instance,
@@ -499,12 +527,14 @@ fn export(export: &Export) -> TokenStream {
         lift_instance,
         lowered,
         lifted,
+        async_call,
     } = export;
     let name = cow(name);
     let interface = option(interface.as_deref().map(cow));
     let function = cow(function);
     let lowered = signature(lowered);
     let lifted = signature(lifted);
+    let async_call = option(async_call.as_ref().map(async_call_tokens));
     quote!(::fact::Export {
         name: #name,
         interface: #interface,
@@ -513,6 +543,35 @@ fn export(export: &Export) -> TokenStream {
         lift_instance: #lift_instance,
         lowered: #lowered,
         lifted: #lifted,
+        async_call: #async_call,
+    })
+}
+
+/// An [`AsyncCall`] as a constant expression.
+fn async_call_tokens(call: &AsyncCall) -> TokenStream {
+    let AsyncCall {
+        lower_async,
+        callback,
+        start_params,
+        retptr,
+        task_return,
+        callee_encoding,
+        post_return,
+    } = call;
+    let task_return = signature(task_return);
+    let encoding = match callee_encoding {
+        StringEncoding::Utf8 => quote!(::fact::StringEncoding::Utf8),
+        StringEncoding::Utf16 => quote!(::fact::StringEncoding::Utf16),
+        StringEncoding::CompactUtf16 => quote!(::fact::StringEncoding::CompactUtf16),
+    };
+    quote!(::fact::AsyncCall {
+        lower_async: #lower_async,
+        callback: #callback,
+        start_params: #start_params,
+        retptr: #retptr,
+        task_return: #task_return,
+        callee_encoding: #encoding,
+        post_return: #post_return,
     })
 }
 
@@ -536,6 +595,9 @@ fn signature(signature: &Signature) -> TokenStream {
 fn describe_import(kind: &ImportKind) -> String {
     let bits = |memory64: bool| if memory64 { "64-bit" } else { "32-bit" };
     match *kind {
+        ImportKind::AsyncCall { adapter } => {
+            format!("the async runtime's entry for adapter {adapter}")
+        }
         ImportKind::Memory { instance, memory64 } => {
             format!("the {} memory of instance {instance}", bits(memory64))
         }
@@ -639,6 +701,7 @@ mod tests {
             lift_instance: 1,
             lowered: Signature::new(&[], &[]),
             lifted: Signature::new(&[], &[]),
+            async_call: None,
         };
         let tokens = names(&[export("a-b"), export("a.b")], &[]).to_string();
         assert!(tokens.contains("pub const A_B"), "{tokens}");
@@ -686,6 +749,7 @@ mod tests {
             lift_instance: 0,
             lowered: Signature::new(&[CoreType::I32, CoreType::I32], &[CoreType::I32]),
             lifted: Signature::new(&[CoreType::I64], &[]),
+            async_call: None,
         });
         let text = tokens.to_string();
         assert!(

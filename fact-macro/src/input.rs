@@ -19,7 +19,7 @@
 //! Everything here is checked while parsing, before any WIT is read, so every
 //! mistake is reported at the span of the token that makes it.
 
-use fact_core::{CanonOptions, FunctionOptions, MemoryType, StringEncoding, WorldOptions};
+use fact_core::{CanonOptions, MemoryType, StringEncoding, WorldOptions};
 use proc_macro2::Span;
 use std::collections::BTreeMap;
 use syn::ext::IdentExt;
@@ -31,7 +31,8 @@ const OPTIONS: &str = "`path`, `inline`, `world`, `lift`, `lower`, `short_string
                        `exception_barrier`, `debug` or `functions`";
 
 /// The options of a side (`lift: { .. }` or `lower: { .. }`).
-const SIDE_OPTIONS: &str = "`string_encoding`, `memory`, `memory64`, `realloc` or `post_return`";
+const SIDE_OPTIONS: &str =
+    "`string_encoding`, `memory`, `memory64`, `realloc`, `post_return`, `async` or `callback`";
 
 /// A parsed `fact_adapters!` invocation.
 pub(crate) struct Config {
@@ -94,6 +95,11 @@ pub(crate) struct SideOptions {
     pub realloc: Option<bool>,
     /// `post_return: bool` (lifting side only).
     pub post_return: Option<bool>,
+    /// `async: bool`: the side lowers or lifts `async` functions with the
+    /// async ABI.
+    pub async_: Option<bool>,
+    /// `callback: bool` (lifting side only): the async lift has a callback.
+    pub callback: Option<bool>,
 }
 
 impl SideOptions {
@@ -119,6 +125,12 @@ impl SideOptions {
         }
         if let Some(post_return) = self.post_return {
             options.post_return = post_return;
+        }
+        if let Some(async_) = self.async_ {
+            options.async_ = async_;
+        }
+        if let Some(callback) = self.callback {
+            options.callback = callback;
         }
         options
     }
@@ -153,18 +165,14 @@ impl Config {
         }
     }
 
-    /// The options of the functions given their own, by adapter name.
-    pub fn function_options(&self) -> BTreeMap<String, FunctionOptions> {
-        let world = self.world_options();
+    /// The options the functions given their own change (lifting side,
+    /// lowering side), by adapter name: applied to what the world's give
+    /// each function ([`WorldOptions::for_function`]) once the WIT says
+    /// which are `async`.
+    pub fn function_options(&self) -> BTreeMap<String, (SideOptions, SideOptions)> {
         self.functions
             .iter()
-            .map(|f| {
-                let options = FunctionOptions {
-                    lift: f.lift.apply(world.lift),
-                    lower: f.lower.apply(world.lower),
-                };
-                (f.name.value(), options)
-            })
+            .map(|f| (f.name.value(), (f.lift.clone(), f.lower.clone())))
             .collect()
     }
 }
@@ -305,17 +313,18 @@ fn parse_functions(input: ParseStream<'_>) -> syn::Result<Vec<FunctionConfig>> {
         let mut seen = Seen::default();
         while !sides.is_empty() {
             let key = Ident::parse_any(&sides)?;
-            let side =
-                match key.to_string().as_str() {
-                    "lift" => Side::Lift,
-                    "lower" => Side::Lower,
-                    other => return Err(syn::Error::new(
+            let side = match key.to_string().as_str() {
+                "lift" => Side::Lift,
+                "lower" => Side::Lower,
+                other => {
+                    return Err(syn::Error::new(
                         key.span(),
                         format!(
                             "unknown option `{other}` of a function; expected `lift` or `lower`"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             seen.insert(&key)?;
             sides.parse::<Token![:]>()?;
             let options = Some(parse_side(&sides, side)?);
@@ -362,12 +371,15 @@ fn parse_side(input: ParseStream<'_>, side: Side) -> syn::Result<SideOptions> {
         let name = key.to_string();
         match name.as_str() {
             "string_encoding" | "memory" | "memory64" | "realloc" => {}
-            "post_return" if side == Side::Lift => {}
-            "post_return" => {
+            "async" => {}
+            "post_return" | "callback" if side == Side::Lift => {}
+            "post_return" | "callback" => {
                 return Err(syn::Error::new(
                     key.span(),
-                    "`post_return` is an option of the lifting side only: \
-                     move it to `lift: { .. }`",
+                    format!(
+                        "`{name}` is an option of the lifting side only: \
+                         move it to `lift: {{ .. }}`"
+                    ),
                 ))
             }
             _ => {
@@ -405,6 +417,8 @@ fn parse_side(input: ParseStream<'_>, side: Side) -> syn::Result<SideOptions> {
                         }
                     }
                     "realloc" => options.realloc = Some(value),
+                    "async" => options.async_ = Some(value),
+                    "callback" => options.callback = Some(value),
                     _ => options.post_return = Some(value),
                 }
             }
@@ -559,7 +573,7 @@ mod tests {
         assert_eq!(
             error(r#"{ path: "x.wit", lift: { encoding: "utf8" } }"#),
             "unknown option `encoding`; expected `string_encoding`, `memory`, `memory64`, \
-             `realloc` or `post_return`"
+             `realloc`, `post_return`, `async` or `callback`"
         );
         // Keywords are options too, just unknown ones.
         assert!(error(r#"{ type: "x" }"#).starts_with("unknown option `type`"));
@@ -585,6 +599,8 @@ mod tests {
     fn post_return_belongs_to_the_lifting_side() {
         assert!(error(r#"{ path: "x.wit", lower: { post_return: true } }"#)
             .starts_with("`post_return` is an option of the lifting side only"));
+        assert!(error(r#"{ path: "x.wit", lower: { callback: true } }"#)
+            .starts_with("`callback` is an option of the lifting side only"));
     }
 
     #[test]

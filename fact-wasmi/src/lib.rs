@@ -56,7 +56,7 @@
 //! let sig = Signature { params: vec![I32, I32].into(), results: vec![I32].into() };
 //! let exports = [Export { name: "first-byte".into(), interface: None,
 //!     function: "first-byte".into(), lower_instance: 1, lift_instance: 0,
-//!     lowered: sig.clone(), lifted: sig }];
+//!     lowered: sig.clone(), lifted: sig, async_call: None }];
 //!
 //! let engine = Engine::default();
 //! let mut store = Store::new(&engine, ());
@@ -104,10 +104,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod concurrent;
 mod intrinsics;
 mod linker;
 mod resources;
 
+pub use concurrent::{Builtins, Runtime};
 pub use linker::{trap_of, AdapterLinker, FactTrap, LinkedAdapters};
 pub use resources::{resource_drop, resource_new, resource_rep};
 pub use wasmi;

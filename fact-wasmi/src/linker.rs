@@ -10,6 +10,7 @@ use wasmi::{
     Val, ValType,
 };
 
+use crate::concurrent::{self, Parts, Runtime};
 use crate::intrinsics::{trap_func, validator, Transcoder};
 use crate::resources;
 use fact_host::{flags, Export, Import, ImportKind, Trap};
@@ -61,6 +62,8 @@ pub struct AdapterLinker {
     flags: BTreeMap<u32, Global>,
     pub(crate) callees: BTreeMap<String, Func>,
     post_returns: BTreeMap<String, Func>,
+    callbacks: BTreeMap<String, Func>,
+    runtime: Option<Runtime>,
     /// The adapters of the modules this linker instantiated: their callees
     /// may stay supplied.
     linked: BTreeSet<String>,
@@ -127,6 +130,24 @@ impl AdapterLinker {
         self
     }
 
+    /// Supplies the `callback` of the callee of the adapter exported as
+    /// `adapter`, an `async` function the callee lifts with `async` and a
+    /// callback: `(event: i32, index: i32, payload: i32) -> (code: i32)`.
+    /// The async runtime calls it ([`runtime`](Self::runtime)).
+    pub fn callback(&mut self, adapter: &str, func: Func) -> &mut Self {
+        self.callbacks.insert(adapter.to_owned(), func);
+        self
+    }
+
+    /// Supplies the async runtime that runs the calls of the adapters of
+    /// `async` functions (import `async` `call:<i>`). It keeps its state in
+    /// its own tables: if the adapters also pass resources, give
+    /// [`resources`](Self::resources) the same tables.
+    pub fn runtime(&mut self, runtime: &Runtime) -> &mut Self {
+        self.runtime = Some(runtime.clone());
+        self
+    }
+
     /// Supplies what a core instance exports under the names toolchains use:
     /// its memory `memory` (see [`memory`](Self::memory)) and its
     /// `cabi_realloc` (see [`realloc`](Self::realloc); the address type is
@@ -176,6 +197,7 @@ impl AdapterLinker {
         for (what, supplied) in [
             ("callee", &self.callees),
             ("post-return", &self.post_returns),
+            ("callback", &self.callbacks),
         ] {
             let known = self.linked.iter().map(String::as_str);
             fact_host::link::check_adapter_names(
@@ -196,6 +218,7 @@ impl AdapterLinker {
         let mut flags = self.flags.clone();
         let mut created = Vec::new();
         let mut trap = None;
+        let mut async_calls = Vec::new();
         // wasmi lists a module's imports by kind (functions, then memories,
         // then globals), not in the order of the module: resolve the table
         // first, then hand the engine the externs in its order, by name.
@@ -282,6 +305,35 @@ impl AdapterLinker {
                         })?
                         .into()
                 }
+                ImportKind::AsyncCall { adapter } => {
+                    let name = adapter_name(adapter)?;
+                    let export = &exports[adapter as usize];
+                    let call = export.async_call.as_ref().ok_or_else(|| {
+                        missing(format!("adapter `{name}` is not of an `async` function"))
+                    })?;
+                    let runtime = self.runtime.as_ref().ok_or_else(|| {
+                        missing("no async runtime supplied (`AdapterLinker::runtime`)".into())
+                    })?;
+                    let callee = self.callees.get(name).copied();
+                    let callee = callee.ok_or_else(|| {
+                        missing(format!("no callee supplied for adapter `{name}`"))
+                    })?;
+                    let callback = match call.callback {
+                        false => None,
+                        true => Some(self.callbacks.get(name).copied().ok_or_else(|| {
+                            missing(format!("no callback supplied for adapter `{name}`"))
+                        })?),
+                    };
+                    let id = fact_host::concurrent::register(
+                        &mut runtime.tables.lock(),
+                        export.lower_instance,
+                        export.lift_instance,
+                        call,
+                    );
+                    async_calls.push((id, name.to_owned(), callee, callback, call.post_return));
+                    let ty = concurrent::func_type(&export.lowered);
+                    concurrent::call_func(&mut store, ty, id, runtime).into()
+                }
                 ImportKind::Trap => (*trap.get_or_insert_with(|| trap_func(&mut store))).into(),
                 ImportKind::Transcode {
                     op,
@@ -340,6 +392,29 @@ impl AdapterLinker {
         }
         let instance = Instance::new(&mut store, module, &externs)
             .map_err(|e| Error::new(format!("cannot instantiate the adapter module: {e}")))?;
+        if let Some(runtime) = &self.runtime {
+            for (id, name, callee, callback, post_return) in async_calls {
+                let mut half = |prefix: &str| {
+                    instance
+                        .get_func(&mut store, &format!("{prefix}{name}"))
+                        .ok_or_else(|| {
+                            Error::new(format!("the adapter module exports no `{prefix}{name}`"))
+                        })
+                };
+                let parts = Parts {
+                    start: half("[start]")?,
+                    ret: half("[return]")?,
+                    post_return: if post_return {
+                        Some(half("[post-return]")?)
+                    } else {
+                        None
+                    },
+                    callee,
+                    callback,
+                };
+                runtime.shared.add(id, parts, &flags);
+            }
+        }
         self.flags.extend(created);
         self.linked
             .extend(exports.iter().map(|e| e.name.to_string()));

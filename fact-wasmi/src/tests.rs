@@ -30,6 +30,7 @@ fn export(name: &'static str) -> Export {
         lift_instance: 1,
         lowered: Signature::new(&[], &[]),
         lifted: Signature::new(&[], &[]),
+        async_call: None,
     }
 }
 

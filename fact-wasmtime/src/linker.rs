@@ -8,6 +8,7 @@ use wasmtime::{
     Mutability, Result, Val, ValType,
 };
 
+use crate::concurrent::{self, Parts, Runtime};
 use crate::intrinsics::{trap_func, validator, Transcoder};
 use crate::resources;
 use fact_host::{flags, Export, Import, ImportKind, Trap};
@@ -25,6 +26,8 @@ pub struct AdapterLinker {
     flags: BTreeMap<u32, Global>,
     pub(crate) callees: BTreeMap<String, Func>,
     post_returns: BTreeMap<String, Func>,
+    callbacks: BTreeMap<String, Func>,
+    runtime: Option<Runtime>,
     /// The adapters of the modules this linker instantiated: their callees
     /// may stay supplied.
     linked: BTreeSet<String>,
@@ -91,6 +94,24 @@ impl AdapterLinker {
         self
     }
 
+    /// Supplies the `callback` of the callee of the adapter exported as
+    /// `adapter`, an `async` function the callee lifts with `async` and a
+    /// callback: `(event: i32, index: i32, payload: i32) -> (code: i32)`.
+    /// The async runtime calls it ([`runtime`](Self::runtime)).
+    pub fn callback(&mut self, adapter: &str, func: Func) -> &mut Self {
+        self.callbacks.insert(adapter.to_owned(), func);
+        self
+    }
+
+    /// Supplies the async runtime that runs the calls of the adapters of
+    /// `async` functions (import `async` `call:<i>`). It keeps its state in
+    /// its own tables: if the adapters also pass resources, give
+    /// [`resources`](Self::resources) the same tables.
+    pub fn runtime(&mut self, runtime: &Runtime) -> &mut Self {
+        self.runtime = Some(runtime.clone());
+        self
+    }
+
     /// Supplies what a core instance exports under the names toolchains use:
     /// its memory `memory` (see [`memory`](Self::memory)) and its
     /// `cabi_realloc` (see [`realloc`](Self::realloc); the address type is
@@ -139,6 +160,7 @@ impl AdapterLinker {
         for (what, supplied) in [
             ("callee", &self.callees),
             ("post-return", &self.post_returns),
+            ("callback", &self.callbacks),
         ] {
             let known = self.linked.iter().map(String::as_str);
             fact_host::link::check_adapter_names(
@@ -160,6 +182,7 @@ impl AdapterLinker {
         let mut flags = self.flags.clone();
         let mut created = Vec::new();
         let mut trap = None;
+        let mut async_calls = Vec::new();
         let mut externs = Vec::with_capacity(imports.len());
         for (index, (declared, import)) in declared.zip(imports).enumerate() {
             if declared.module() != import.module || declared.name() != import.name {
@@ -254,6 +277,35 @@ impl AdapterLinker {
                         })?
                         .into()
                 }
+                ImportKind::AsyncCall { adapter } => {
+                    let name = adapter_name(adapter)?;
+                    let export = &exports[adapter as usize];
+                    let call = export.async_call.as_ref().ok_or_else(|| {
+                        missing(format!("adapter `{name}` is not of an `async` function"))
+                    })?;
+                    let runtime = self.runtime.as_ref().ok_or_else(|| {
+                        missing("no async runtime supplied (`AdapterLinker::runtime`)".into())
+                    })?;
+                    let callee = self.callees.get(name).copied();
+                    let callee = callee.ok_or_else(|| {
+                        missing(format!("no callee supplied for adapter `{name}`"))
+                    })?;
+                    let callback = match call.callback {
+                        false => None,
+                        true => Some(self.callbacks.get(name).copied().ok_or_else(|| {
+                            missing(format!("no callback supplied for adapter `{name}`"))
+                        })?),
+                    };
+                    let id = fact_host::concurrent::register(
+                        &mut runtime.tables.lock(),
+                        export.lower_instance,
+                        export.lift_instance,
+                        call,
+                    );
+                    async_calls.push((id, name.to_owned(), callee, callback, call.post_return));
+                    let ty = declared.ty().unwrap_func().clone();
+                    concurrent::call_func(&mut store, ty, id, runtime).into()
+                }
                 ImportKind::Trap => (*trap.get_or_insert_with(|| trap_func(&mut store))).into(),
                 ImportKind::Transcode {
                     op,
@@ -294,6 +346,29 @@ impl AdapterLinker {
         }
         let instance = Instance::new(&mut store, module, &externs)
             .map_err(|e| e.context("cannot instantiate the adapter module"))?;
+        if let Some(runtime) = &self.runtime {
+            for (id, name, callee, callback, post_return) in async_calls {
+                let mut half = |prefix: &str| {
+                    instance
+                        .get_func(&mut store, &format!("{prefix}{name}"))
+                        .ok_or_else(|| {
+                            wasmtime::format_err!("the adapter module exports no `{prefix}{name}`")
+                        })
+                };
+                let parts = Parts {
+                    start: half("[start]")?,
+                    ret: half("[return]")?,
+                    post_return: if post_return {
+                        Some(half("[post-return]")?)
+                    } else {
+                        None
+                    },
+                    callee,
+                    callback,
+                };
+                runtime.shared.add(id, parts, &flags);
+            }
+        }
         self.flags.extend(created);
         self.linked
             .extend(exports.iter().map(|e| e.name.to_string()));

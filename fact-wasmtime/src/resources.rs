@@ -66,7 +66,7 @@ impl AdapterLinker {
     /// const SIG: Signature = Signature::new(&[I32], &[]);
     /// let exports = [fact_host::Export { name: "take".into(), interface: None,
     ///     function: "take".into(), lower_instance: 0, lift_instance: 1,
-    ///     lowered: SIG, lifted: SIG }];
+    ///     lowered: SIG, lifted: SIG, async_call: None }];
     /// // The module's resource list (`Adapters::resources`): `type` 0 is `r`.
     /// let resources = [Resource { interface: None, name: "r".into(), implementer: Some(0) }];
     ///
@@ -262,6 +262,7 @@ mod tests {
             lift_instance: lift,
             lowered: fact_host::Signature::new(&[], &[]),
             lifted: fact_host::Signature::new(&[], &[]),
+            async_call: None,
         }
     }
 

@@ -26,6 +26,7 @@
 //! such a call could only reenter an instance that is already running.
 
 use super::func::{FuncGen, Len};
+use super::instance_flags::Flags;
 use super::operand::Operand;
 use super::{Adapter, Side, State};
 use crate::abi::{ptr_type, Record, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
@@ -34,10 +35,7 @@ use crate::Trap;
 use fact_host::{ImportKind, ResourceOp};
 use wasm_encoder::{Instruction as I, ValType};
 
-/// Bit of the instance-flags global: the instance may call out.
-pub(crate) const MAY_LEAVE: i32 = 1;
-/// Bit of the instance-flags global: the instance may be called.
-pub(crate) const MAY_ENTER: i32 = 2;
+pub(crate) use super::instance_flags::{MAY_ENTER, MAY_LEAVE};
 
 /// Flat core types of both sides of a call.
 struct Flat {
@@ -280,7 +278,7 @@ impl FuncGen<'_, '_> {
 
     /// The checks of `lift_flat_values` and `lower_flat_values` on a pointer
     /// to a tuple: aligned, and in bounds.
-    fn check_tuple(&mut self, side: Side, ptr: Local, tuple: &Record) {
+    pub(super) fn check_tuple(&mut self, side: Side, ptr: Local, tuple: &Record) {
         let mem = side.mem();
         self.check_source(side, ptr, tuple.align(mem), Len::Const(tuple.size(mem)));
     }
@@ -293,39 +291,4 @@ impl FuncGen<'_, '_> {
             .resource_intrinsic(op, call.lower.instance, call.lift.instance);
         self.ins(I::Call(f.raw()));
     }
-
-    /// Reads an instance's flags global into a local.
-    fn load_flags(&mut self, instance: u32) -> Flags {
-        let global = self.st.module.flags(instance);
-        self.ins(I::GlobalGet(global));
-        let saved = self.local_set_new(ValType::I32);
-        Flags { global, saved }
-    }
-
-    /// Traps with `trap` unless the loaded flags have `bit` set.
-    fn trap_unless(&mut self, flags: Flags, bit: i32, trap: Trap) {
-        self.ins(I::LocalGet(flags.saved.idx));
-        self.ins(I::I32Const(bit));
-        self.ins(I::I32And);
-        self.ins(I::I32Eqz);
-        self.trap_if(trap);
-    }
-
-    /// Sets the flags global to the loaded value with the `clear` bits
-    /// cleared (all restored for 0).
-    fn write_flags(&mut self, flags: Flags, clear: i32) {
-        self.ins(I::LocalGet(flags.saved.idx));
-        if clear != 0 {
-            self.ins(I::I32Const(!clear));
-            self.ins(I::I32And);
-        }
-        self.ins(I::GlobalSet(flags.global));
-    }
-}
-
-/// An instance's flags global and the value it had when the adapter began.
-#[derive(Debug, Clone, Copy)]
-struct Flags {
-    global: u32,
-    saved: Local,
 }

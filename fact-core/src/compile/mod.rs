@@ -11,9 +11,11 @@
 
 mod adapter;
 mod aggregates;
+mod async_call;
 mod flags;
 mod func;
 mod handles;
+mod instance_flags;
 mod lists;
 mod operand;
 mod scalars;
@@ -260,12 +262,6 @@ impl<'a> AdapterCompiler<'a> {
             bail!("two adapters are named `{}`", adapter.name);
         }
         let func = adapter.function;
-        if func.kind.is_async() {
-            bail!(
-                "`{}` is an `async` function: fact does not compile the async ABI yet",
-                func.name
-            );
-        }
         let params: Vec<Type> = func.params.iter().map(|p| p.ty).collect();
         let results: Vec<Type> = func.result.iter().copied().collect();
         for ty in params.iter().chain(&results) {
@@ -296,7 +292,15 @@ impl<'a> AdapterCompiler<'a> {
                 .ancestors
                 .iter()
                 .any(|&(a, d)| (a, d) == (lift, lower) || (a, d) == (lower, lift));
-        let (lowered, lifted) = adapter::compile(st, &adapter, index, &params, &results, related);
+        let (lowered, lifted, async_call) = if func.kind.is_async() {
+            let (lowered, lifted, call) =
+                async_call::compile(st, &adapter, index, &params, &results, related);
+            (lowered, lifted, Some(call))
+        } else {
+            let (lowered, lifted) =
+                adapter::compile(st, &adapter, index, &params, &results, related);
+            (lowered, lifted, None)
+        };
         st.exports.push(Export {
             name: Cow::Owned(adapter.name.clone()),
             interface: adapter.interface.clone().map(Cow::Owned),
@@ -305,6 +309,7 @@ impl<'a> AdapterCompiler<'a> {
             lift_instance: lift.0,
             lowered: lowered.to_core(),
             lifted: lifted.to_core(),
+            async_call,
         });
         if st.describe {
             st.descriptions
@@ -380,23 +385,49 @@ fn validate_options(
     results: &[Type],
 ) -> Result<(), Error> {
     use crate::abi::{MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+    let name = &adapter.function.name;
     if adapter.lower.post_return {
         bail!("`post-return` is an option of `canon lift` only, not of the lowering side");
     }
-    let needs_memory = |types: &[Type], max: usize, side: &CanonOptions| {
+    validate_async_options(abi, adapter, params)?;
+    let (lower_async, callback) = (adapter.lower.async_, adapter.lift.callback);
+    // An `async` lower spills more than 4 flat parameters and writes any
+    // result through memory; a callback lift returns up to 16 flat values
+    // through `task.return`.
+    let max_params = |async_: bool| if async_ { 4 } else { MAX_FLAT_PARAMS };
+    let max_results = |async_: bool| if async_ { 0 } else { MAX_FLAT_RESULTS };
+    for (side, what, max_p, max_r) in [
+        (
+            &adapter.lift,
+            "lifting",
+            MAX_FLAT_PARAMS,
+            if callback {
+                MAX_FLAT_PARAMS
+            } else {
+                MAX_FLAT_RESULTS
+            },
+        ),
+        (
+            &adapter.lower,
+            "lowering",
+            max_params(lower_async),
+            max_results(lower_async),
+        ),
+    ] {
         let mem = side.memory.unwrap_or_default();
-        abi.flatten(types, mem, max).is_none() || types.iter().any(|t| abi.needs_realloc(t))
-    };
-    for (side, what) in [(&adapter.lift, "lifting"), (&adapter.lower, "lowering")] {
-        let memory = needs_memory(params, MAX_FLAT_PARAMS, side)
-            || needs_memory(results, MAX_FLAT_RESULTS, side);
-        if memory && side.memory.is_none() {
+        let flat_results = abi.flatten(results, mem, max_r.max(usize::from(results.is_empty())));
+        let through_memory = abi.flatten(params, mem, max_p).is_none()
+            || (flat_results.is_none() && !results.is_empty())
+            || params.iter().chain(results).any(|t| abi.needs_realloc(t));
+        if through_memory && side.memory.is_none() {
             bail!(
-                "the {what} side has no memory, but `{}` passes strings, lists or \
-                 more flat values than fit in registers",
-                adapter.function.name
+                "the {what} side has no memory, but `{name}` passes strings, lists or \
+                 more flat values than fit in registers"
             );
         }
+    }
+    if lower_async && adapter.lower.memory.is_none() {
+        bail!("the lowering side lowers `{name}` with `async`, which needs a memory");
     }
     // Each side allocates what it receives: the callee its parameters (and
     // the spilled parameter tuple), the caller its results.
@@ -420,6 +451,47 @@ fn validate_options(
         bail!(
             "the lowering side has no `realloc`, but `{}` returns strings or lists",
             adapter.function.name
+        );
+    }
+    Ok(())
+}
+
+/// The spec's rules for the `async`, `callback` and `post-return` options
+/// (component-model #578 and #646, "Canonical ABI Options"), and what
+/// `fact` does not compile yet.
+fn validate_async_options(
+    abi: &Abi<'_>,
+    adapter: &Adapter<'_>,
+    params: &[Type],
+) -> Result<(), Error> {
+    let (lower, lift) = (&adapter.lower, &adapter.lift);
+    let name = &adapter.function.name;
+    if (lower.async_ || lift.async_) && !adapter.function.kind.is_async() {
+        bail!(
+            "`{name}` is not an `async` function: the `async` canonical option requires an \
+             async function type"
+        );
+    }
+    if lower.callback {
+        bail!("`callback` is an option of `canon lift` only, not of the lowering side");
+    }
+    if lift.callback && !lift.async_ {
+        bail!("the lifting side of `{name}` has a `callback` but not `async`");
+    }
+    if lift.async_ && !lift.callback {
+        bail!(
+            "the lifting side of `{name}` lifts it with `async` and no `callback` (stackful): \
+             that needs stack switching, which fact's adapters and runtime do not use; \
+             lift it with a `callback`, or synchronously"
+        );
+    }
+    if lift.async_ && lift.post_return {
+        bail!("`post-return` cannot go with `async` in `canon lift` (`{name}`)");
+    }
+    if adapter.function.kind.is_async() && params.iter().any(|t| abi.contains_borrow(t)) {
+        bail!(
+            "`{name}` is an `async` function that takes a `borrow` handle: fact does not \
+             carry borrows across async calls yet"
         );
     }
     Ok(())

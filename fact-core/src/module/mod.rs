@@ -79,6 +79,9 @@ pub(crate) struct ModuleBuilder {
     uses_exceptions: bool,
     funcs: Vec<Option<(u32, FuncBody)>>,
     exports: Vec<(String, FuncRef)>,
+    /// Exports after the adapters' (the halves of async adapters), so that
+    /// adapter `i` stays export `i`.
+    extra_exports: Vec<(String, FuncRef)>,
     /// The names of the name section, for the defined functions that have
     /// one; `None` when the module has no name section.
     names: Option<Vec<(FuncRef, String)>>,
@@ -326,6 +329,11 @@ impl ModuleBuilder {
         self.exports.push((name, func));
     }
 
+    /// Exports a function after every adapter.
+    pub(crate) fn export_extra(&mut self, name: String, func: FuncRef) {
+        self.extra_exports.push((name, func));
+    }
+
     /// The wasm features the module needs: those of WebAssembly 1.0 with
     /// imported mutable globals (the instance flags), plus multi-value (helpers
     /// return `(ptr, len)`), sign extension (`i32.extend8_s` for `s8`) and
@@ -389,7 +397,7 @@ impl ModuleBuilder {
             code.function(&func);
         }
         let mut exports = ExportSection::new();
-        for (name, func) in &self.exports {
+        for (name, func) in self.exports.iter().chain(&self.extra_exports) {
             exports.export(name, ExportKind::Func, resolve(func.0));
         }
 

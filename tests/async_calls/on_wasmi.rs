@@ -1,0 +1,215 @@
+//! The async scenarios in wasmi, through `fact-wasmi`.
+
+use super::{task_return, Builtin, Failure, Modules, Outcome};
+use fact_host::SharedResourceTables;
+use fact_wasmi::wasmi::{
+    Caller, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module, Nullable, Ref,
+    Store, Table, Val,
+};
+use fact_wasmi::{trap_of, AdapterLinker, LinkedAdapters, Runtime};
+
+type Result<T, E = Error> = core::result::Result<T, E>;
+
+fn engine() -> Engine {
+    Engine::default()
+}
+
+/// The memory `module` imports, made by the host.
+fn new_memory(store: &mut Store<Vec<i64>>, module: &Module) -> Result<Memory> {
+    let ty = module
+        .imports()
+        .find_map(|i| match i.ty() {
+            ExternType::Memory(ty) => Some(*ty),
+            _ => None,
+        })
+        .expect("the module imports its memory");
+    Memory::new(&mut *store, ty)
+}
+
+/// Instantiates one of the scenario's core modules as instance `instance`:
+/// its memory, log, built-ins and (for the caller) adapters.
+fn instantiate(
+    store: &mut Store<Vec<i64>>,
+    module: &Module,
+    instance: u32,
+    runtime: &Runtime,
+    m: &Modules<'_>,
+    adapters: Option<&LinkedAdapters>,
+    memory: Option<Memory>,
+) -> Result<(Instance, Memory)> {
+    let builtins = runtime.builtins(instance);
+    let memory = match memory {
+        Some(memory) => memory,
+        None => new_memory(store, module)?,
+    };
+    let memory64 = memory.ty(&*store).is_64();
+    let mut externs: Vec<Extern> = Vec::new();
+    for import in module.imports() {
+        let func = match (import.module(), import.name()) {
+            ("env", "memory") => {
+                externs.push(memory.into());
+                continue;
+            }
+            ("host", "log") => {
+                Func::wrap(&mut *store, |mut caller: Caller<'_, Vec<i64>>, v: i64| {
+                    caller.data_mut().push(v)
+                })
+            }
+            ("adapter", name) => adapters
+                .and_then(|a| a.adapter(&mut *store, name))
+                .unwrap_or_else(|| panic!("no adapter `{name}`")),
+            ("canon", name) => match Builtin::parse(name) {
+                Builtin::TaskReturn(adapter) => {
+                    let (sig, encoding) = task_return(m.adapters, &adapter);
+                    builtins.task_return(&mut *store, sig, encoding)
+                }
+                Builtin::SubtaskDrop => builtins.subtask_drop(&mut *store),
+                Builtin::WaitableSetNew => builtins.waitable_set_new(&mut *store),
+                Builtin::WaitableSetWait => {
+                    builtins.waitable_set_wait(&mut *store, memory, memory64)
+                }
+                Builtin::WaitableSetPoll => {
+                    builtins.waitable_set_poll(&mut *store, memory, memory64)
+                }
+                Builtin::WaitableSetDrop => builtins.waitable_set_drop(&mut *store),
+                Builtin::WaitableJoin => builtins.waitable_join(&mut *store),
+                Builtin::BackpressureInc => builtins.backpressure_inc(&mut *store),
+                Builtin::BackpressureDec => builtins.backpressure_dec(&mut *store),
+                Builtin::ContextGet(slot) => builtins.context_get(&mut *store, slot),
+                Builtin::ContextSet(slot) => builtins.context_set(&mut *store, slot),
+                Builtin::ThreadYield => builtins.thread_yield(&mut *store),
+            },
+            (module, name) => panic!("unknown import `{module}` `{name}`"),
+        };
+        externs.push(func.into());
+    }
+    Ok((Instance::new(&mut *store, module, &externs)?, memory))
+}
+
+fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Result<Vec<i64>> {
+    let engine = store.engine().clone();
+    let (callee, callee_memory) = instantiate(
+        store,
+        &Module::new(&engine, &m.callee)?,
+        1,
+        runtime,
+        m,
+        None,
+        None,
+    )?;
+    let mut linker = AdapterLinker::new();
+    linker
+        .runtime(runtime)
+        .resources(runtime.tables().clone(), &m.adapters.resources);
+    linker.memory(&*store, 1, callee_memory);
+    if let Some(realloc) = callee.get_func(&mut *store, "cabi_realloc") {
+        linker.realloc(1, callee_memory.ty(&*store).is_64(), realloc);
+    }
+    for export in &m.adapters.exports {
+        let name = &*export.name;
+        let get = |store: &mut Store<Vec<i64>>, prefix: &str| {
+            callee.get_func(&mut *store, &format!("{prefix}{name}"))
+        };
+        linker.callee(
+            name,
+            get(store, "").expect("the callee exports the function"),
+        );
+        if let Some(callback) = get(store, "[callback]") {
+            linker.callback(name, callback);
+        }
+        if let Some(post_return) = get(store, "[post-return]") {
+            linker.post_return(name, post_return);
+        }
+    }
+    // The caller imports the adapters, and the adapters its memory and
+    // `realloc`: its memory is made first, and its `realloc` reached
+    // through a table filled once it exists (as a component's shim and
+    // fixup modules do).
+    let caller_module = Module::new(&engine, &m.caller)?;
+    let caller_memory = new_memory(store, &caller_module)?;
+    linker.memory(&*store, 0, caller_memory);
+    let caller_realloc = realloc_trampoline(store, caller_memory)?;
+    linker.realloc(0, caller_memory.ty(&*store).is_64(), caller_realloc.0);
+    let module = Module::new(&engine, &m.adapters.wasm)?;
+    let linked = linker.instantiate(
+        &mut *store,
+        &module,
+        &m.adapters.imports,
+        &m.adapters.exports,
+    )?;
+    let (caller, _) = instantiate(
+        store,
+        &caller_module,
+        0,
+        runtime,
+        m,
+        Some(&linked),
+        Some(caller_memory),
+    )?;
+    if let Some(realloc) = caller.get_func(&mut *store, "cabi_realloc") {
+        caller_realloc
+            .1
+            .set(&mut *store, 0, Ref::Func(Nullable::Val(realloc)))
+            .map_err(|e| Error::new(e.to_string()))?;
+    }
+    let run = caller
+        .get_func(&mut *store, "run")
+        .ok_or_else(|| Error::new("the caller exports no `run`"))?;
+    let ty = run.ty(&*store);
+    let mut results: Vec<Val> = ty
+        .results()
+        .iter()
+        .map(|t| Val::default_for_ty(*t))
+        .collect();
+    runtime.host_call(&mut *store, 0, m.run_async, |store| {
+        run.call(&mut *store, &[], &mut results)
+    })?;
+    Ok(results
+        .iter()
+        .map(|v| match v {
+            Val::I32(x) => i64::from(*x),
+            Val::I64(x) => *x,
+            other => panic!("`run` returned {other:?}"),
+        })
+        .collect())
+}
+
+/// The caller's `realloc`, before the caller exists: a function that calls
+/// whatever a table slot holds, filled in once the caller is instantiated.
+fn realloc_trampoline(store: &mut Store<Vec<i64>>, memory: Memory) -> Result<(Func, Table)> {
+    let engine = store.engine().clone();
+    let t = if memory.ty(&*store).is_64() {
+        "i64"
+    } else {
+        "i32"
+    };
+    let wat = format!(
+        r#"(module
+            (table (export "slot") 1 funcref)
+            (type $r (func (param {t} {t} {t} {t}) (result {t})))
+            (func (export "realloc") (param {t} {t} {t} {t}) (result {t})
+                (call_indirect (type $r) (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+                    (i32.const 0))))"#
+    );
+    let wasm = wat::parse_str(wat).expect("valid WAT");
+    let instance = Instance::new(&mut *store, &Module::new(&engine, &wasm)?, &[])?;
+    let func = instance.get_func(&mut *store, "realloc").expect("realloc");
+    let table = instance.get_table(&mut *store, "slot").expect("slot");
+    Ok((func, table))
+}
+
+/// Runs the scenario.
+pub fn run(m: &Modules<'_>) -> Outcome {
+    let mut store = Store::new(&engine(), Vec::new());
+    let runtime = Runtime::new(SharedResourceTables::default());
+    let result = run_in(&mut store, &runtime, m).map_err(|err| match trap_of(&err) {
+        Some(trap) => Failure::Trap(trap),
+        None => Failure::Other(format!("{err:?}")),
+    });
+    let live_tasks = runtime.tables().lock().live_tasks();
+    Outcome {
+        result,
+        log: store.data().clone(),
+        live_tasks,
+    }
+}
