@@ -2,10 +2,11 @@
 //! synchronous lift, with scalars, strings, spilled parameters, 64-bit
 //! memories, backpressure, context slots and interleaved subtasks.
 
-use super::{module_with, Scenario};
+use super::{module_with, Failure, Scenario};
 use crate::harness::Engine;
 use crate::on_every_engine;
 use fact_core::{MemoryType, StringEncoding};
+use fact_host::Trap;
 
 /// `f: async func(x: u32) -> u32`.
 const F: &str = "package test:calls;\nworld w { import f: async func(x: u32) -> u32; }\n";
@@ -154,6 +155,11 @@ fn async_lower_to_sync_lift(engine: Engine) {
     let out = Scenario::new(F, sync_callee(), async_caller())
         .sync_lift()
         .lift(|o| o.post_return(true))
+        .wasmtime_differs(
+            Err(Failure::Trap(Trap::CannotLeave)),
+            "Wasmtime traps when the synchronously lifted callee calls an import \
+             during an async-lowered call; not yet explained",
+        )
         .run(engine);
     assert_eq!(out.result, Ok(vec![2, 0, 1, 0, 42]));
     // The post-return gets the callee's result, before the caller resumes.
@@ -177,6 +183,11 @@ fn sync_task_calls_async_function_that_does_not_block(engine: Engine) {
     let out = Scenario::new(F, callee_returning_at_once(), sync_caller())
         .sync_lower()
         .run_sync()
+        .wasmtime_differs(
+            Err(Failure::Trap(Trap::SyncTaskBlocked)),
+            "Wasmtime traps as soon as a synchronous task calls an async callee \
+             that may block; fact traps only when it would actually block (#656)",
+        )
         .run(engine);
     assert_eq!(out.result, Ok(vec![42]));
 }
@@ -293,10 +304,15 @@ fn results_cross_between_32_and_64_bit_memories(engine: Engine) {
                 MemoryType::Memory32
             }
         };
-        let out = Scenario::new(TRIPLE, callee, caller)
+        let mut scenario = Scenario::new(TRIPLE, callee, caller)
             .lift(|o| o.memory(Some(memory(callee64))))
-            .lower(|o| o.memory(Some(memory(caller64))))
-            .run(engine);
+            .lower(|o| o.memory(Some(memory(caller64))));
+        if callee64 || caller64 {
+            // Mixed memories panic its compiler (wasmtime #13979); a 64-bit
+            // memory alone is refused when the component is compiled.
+            scenario = scenario.wasmtime_cannot("async canon options with a 64-bit memory");
+        }
+        let out = scenario.run(engine);
         assert_eq!(
             out.result,
             Ok(vec![2, 1, -2, 0x300000003]),

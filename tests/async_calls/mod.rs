@@ -13,6 +13,7 @@
 mod cases;
 mod on_wasmi;
 mod on_wasmtime;
+mod reference;
 mod traps;
 
 use crate::harness::Engine;
@@ -38,6 +39,12 @@ pub struct Scenario {
     /// Whether the host calls `run` as a task of an `async` function type
     /// (which may block) or a synchronous one.
     pub run_async: bool,
+    /// What Wasmtime's own runtime gives where it differs from the spec
+    /// (`docs/host-abi.md`, "Known differences with Wasmtime 48"), and why.
+    pub wasmtime_differs: Option<(Result<Vec<i64>, Failure>, &'static str)>,
+    /// Why Wasmtime's own runtime cannot run the scenario at all, if it
+    /// cannot.
+    pub wasmtime_cannot: Option<&'static str>,
 }
 
 impl Scenario {
@@ -51,7 +58,25 @@ impl Scenario {
             callee,
             caller,
             run_async: true,
+            wasmtime_differs: None,
+            wasmtime_cannot: None,
         }
+    }
+
+    /// Wasmtime's own runtime cannot run the scenario, for the reason `why`.
+    pub fn wasmtime_cannot(mut self, why: &'static str) -> Self {
+        self.wasmtime_cannot = Some(why);
+        self
+    }
+
+    /// Wasmtime's own runtime gives `result` instead, for the reason `why`.
+    pub fn wasmtime_differs(
+        mut self,
+        result: Result<Vec<i64>, Failure>,
+        why: &'static str,
+    ) -> Self {
+        self.wasmtime_differs = Some((result, why));
+        self
     }
 
     /// The caller lowers synchronously.
@@ -100,8 +125,34 @@ impl Scenario {
         adapters
     }
 
-    /// Runs the scenario in `engine`.
+    /// Runs the scenario in `engine` through fact's adapters; on Wasmtime,
+    /// also through Wasmtime's own runtime, which must give the same
+    /// result and log (or what [`wasmtime_differs`](Self::wasmtime_differs)
+    /// says).
     pub fn run(&self, engine: Engine) -> Outcome {
+        let out = self.run_fact(engine);
+        if engine == Engine::Wasmtime && self.wasmtime_cannot.is_none() {
+            let reference = reference::run(self);
+            match &self.wasmtime_differs {
+                None => assert_eq!(
+                    (&reference.result, &reference.log),
+                    (&out.result, &out.log),
+                    "Wasmtime's own runtime (left) and fact (right) differ"
+                ),
+                Some((result, why)) => {
+                    assert_eq!(&reference.result, result, "Wasmtime's own runtime: {why}");
+                    assert_ne!(
+                        (&reference.result, &reference.log),
+                        (&out.result, &out.log),
+                        "no longer differs: {why}"
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn run_fact(&self, engine: Engine) -> Outcome {
         let adapters = self.adapters();
         let wasm = |wat: &str| wat::parse_str(wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
         let modules = Modules {

@@ -75,6 +75,10 @@ pub fn engine() -> Engine {
     config.wasm_component_model_memory64(true);
     config.wasm_component_model_map(true);
     config.wasm_component_model_fixed_length_lists(true);
+    // Synchronous functions only: Wasmtime's synchronous adapters, as in a
+    // Wasmtime built without `component-model-async` (the async calls
+    // have their own comparison, `async_calls::reference`).
+    config.concurrency_support(false);
     Engine::new(&config).expect("engine")
 }
 
