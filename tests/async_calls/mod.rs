@@ -130,9 +130,20 @@ impl Scenario {
     /// result and log (or what [`wasmtime_differs`](Self::wasmtime_differs)
     /// says).
     pub fn run(&self, engine: Engine) -> Outcome {
-        let out = self.run_fact(engine);
+        let adapters = self.adapters();
+        let wasm = |wat: &str| wat::parse_str(wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
+        let modules = Modules {
+            adapters: &adapters,
+            callee: wasm(&self.callee),
+            caller: wasm(&self.caller),
+            run_async: self.run_async,
+        };
+        let out = match engine {
+            Engine::Wasmtime => on_wasmtime::run(&modules),
+            Engine::Wasmi => on_wasmi::run(&modules),
+        };
         if engine == Engine::Wasmtime && self.wasmtime_cannot.is_none() {
-            let reference = reference::run(self);
+            let reference = reference::run(self, &modules);
             match &self.wasmtime_differs {
                 None => assert_eq!(
                     (&reference.result, &reference.log),
@@ -150,21 +161,6 @@ impl Scenario {
             }
         }
         out
-    }
-
-    fn run_fact(&self, engine: Engine) -> Outcome {
-        let adapters = self.adapters();
-        let wasm = |wat: &str| wat::parse_str(wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
-        let modules = Modules {
-            adapters: &adapters,
-            callee: wasm(&self.callee),
-            caller: wasm(&self.caller),
-            run_async: self.run_async,
-        };
-        match engine {
-            Engine::Wasmtime => on_wasmtime::run(&modules),
-            Engine::Wasmi => on_wasmi::run(&modules),
-        }
     }
 }
 

@@ -243,6 +243,22 @@ fn run_results(module: &[u8]) -> Vec<&'static str> {
         .collect()
 }
 
+/// A side's core module, instantiated as `$m` with its memory (`env`), the
+/// lowered `log` (`host`), its built-ins (`canon`) and `more` instantiation
+/// arguments.
+fn core_instance(w: &mut String, module: &[u8], side: &CanonOptions, fns: &[Function], more: &str) {
+    let (defs, canon) = builtins(module, side, fns, "mem", "b");
+    *w += &defs;
+    writeln!(w, "(core module $M {})", wat_fields(module)).unwrap();
+    *w += "(core func $logc (canon lower (func $log)))\n";
+    writeln!(
+        w,
+        "(core instance $m (instantiate $M (with \"env\" (instance $mem)) \
+         (with \"host\" (instance (export \"log\" (func $logc)))) (with \"canon\" {canon}){more}))"
+    )
+    .unwrap();
+}
+
 /// The component of a scenario.
 fn component(s: &Scenario, m: &Modules<'_>) -> String {
     let fns = functions(s.wit);
@@ -256,16 +272,7 @@ fn component(s: &Scenario, m: &Modules<'_>) -> String {
     w += "(component $Callee\n(import \"log\" (func $log (param \"v\" s64)))\n";
     w += memory_module(&s.lift);
     w += "\n(core instance $mem (instantiate $Mem))\n";
-    let (defs, canon) = builtins(&m.callee, &s.lift, &fns, "mem", "b");
-    w += &defs;
-    writeln!(w, "(core module $M {})", wat_fields(&m.callee)).unwrap();
-    w += "(core func $logc (canon lower (func $log)))\n";
-    writeln!(
-        w,
-        "(core instance $m (instantiate $M (with \"env\" (instance $mem)) \
-         (with \"host\" (instance (export \"log\" (func $logc)))) (with \"canon\" {canon})))"
-    )
-    .unwrap();
+    core_instance(&mut w, &m.callee, &s.lift, &fns, "");
     for f in &fns {
         let mut opts = options(&s.lift, f.async_, "mem", "(func $m \"cabi_realloc\")");
         let lift = if f.async_ {
@@ -321,17 +328,8 @@ fn component(s: &Scenario, m: &Modules<'_>) -> String {
         .unwrap();
         write!(adapters, " (export \"{0}\" (func ${0}-c))", f.name).unwrap();
     }
-    let (defs, canon) = builtins(&m.caller, &s.lower, &fns, "mem", "b");
-    w += &defs;
-    writeln!(w, "(core module $M {})", wat_fields(&m.caller)).unwrap();
-    w += "(core func $logc (canon lower (func $log)))\n";
-    writeln!(
-        w,
-        "(core instance $m (instantiate $M (with \"env\" (instance $mem)) \
-         (with \"host\" (instance (export \"log\" (func $logc)))) (with \"canon\" {canon}) \
-         (with \"adapter\" (instance{adapters}))))"
-    )
-    .unwrap();
+    let adapters = format!(" (with \"adapter\" (instance{adapters}))");
+    core_instance(&mut w, &m.caller, &s.lower, &fns, &adapters);
     writeln!(
         w,
         "(core module $Fixup (import \"\" \"t\" (table 1 funcref)) \
@@ -352,20 +350,12 @@ fn component(s: &Scenario, m: &Modules<'_>) -> String {
         write!(go, " (local $r{k} {r})").unwrap();
     }
     go += " (call $run)";
-    for (k, r) in results.iter().enumerate().rev() {
-        let _ = r;
+    for k in (0..results.len()).rev() {
         write!(go, " (local.set $r{k})").unwrap();
     }
     for (k, r) in results.iter().enumerate() {
-        let widen = if *r == "i32" {
-            "(i64.extend_i32_s "
-        } else {
-            "("
-        };
-        let close = if *r == "i32" { ")" } else { "" };
-        let _ = close;
         if *r == "i32" {
-            write!(go, " (call $log {widen}(local.get $r{k})))").unwrap();
+            write!(go, " (call $log (i64.extend_i32_s (local.get $r{k})))").unwrap();
         } else {
             write!(go, " (call $log (local.get $r{k}))").unwrap();
         }
@@ -437,17 +427,11 @@ fn fact_trap(err: &wasmtime::Error) -> Option<Trap> {
 }
 
 /// Runs the scenario through Wasmtime's component runtime.
-pub fn run(s: &Scenario) -> Outcome {
-    let adapters = s.adapters();
-    let wasm = |wat: &str| wat::parse_str(wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
-    let m = Modules {
-        adapters: &adapters,
-        callee: wasm(&s.callee),
-        caller: wasm(&s.caller),
-        run_async: s.run_async,
-    };
+/// Runs the scenario, whose core modules are `m`, through Wasmtime's
+/// component runtime.
+pub fn run(s: &Scenario, m: &Modules<'_>) -> Outcome {
     let results = run_results(&m.caller).len();
-    let text = component(s, &m);
+    let text = component(s, m);
     let engine = engine();
     let mut store = Store::new(&engine, Vec::<i64>::new());
     let result = (|| -> wasmtime::Result<()> {
