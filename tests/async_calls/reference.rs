@@ -7,13 +7,11 @@
 //! differences of `docs/host-abi.md`.
 
 use super::{Builtin, Failure, Modules, Outcome, Scenario};
+use crate::differential::run::block_on;
 use fact_core::wit_parser::{Resolve, Type, TypeDefKind, WorldItem};
 use fact_core::{CanonOptions, MemoryType, StringEncoding};
 use fact_host::Trap;
 use std::fmt::Write;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
 
@@ -25,18 +23,6 @@ fn engine() -> Engine {
     config.wasm_component_model_async(true);
     config.concurrency_support(true);
     Engine::new(&config).expect("engine")
-}
-
-/// Runs a future that needs no waking from outside (guest code only) to
-/// completion.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
 }
 
 /// A WIT type in the component text format.

@@ -38,6 +38,8 @@ impl CoreTy {
 pub const MAX_FLAT_PARAMS: usize = 16;
 /// `MAX_FLAT_RESULTS`.
 pub const MAX_FLAT_RESULTS: usize = 1;
+/// `MAX_FLAT_ASYNC_PARAMS`: the parameters an `async` lower passes flat.
+pub const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
 fn ptr_size(mem64: bool) -> u64 {
     if mem64 {
@@ -247,4 +249,41 @@ pub fn functype(
         }
     }
     (flat_params, flat_results)
+}
+
+/// The core signature of an `async` side: `flatten_functype` with `async`
+/// set. An `async` lower passes at most [`MAX_FLAT_ASYNC_PARAMS`] flat
+/// values, then always a return pointer if there is a result, and gets the
+/// packed status; a lift with a callback takes the parameters as a
+/// synchronous lift does and returns its callback code.
+pub fn async_functype(
+    params: &[Ty],
+    result: Option<&Ty>,
+    mem64: bool,
+    lift: bool,
+) -> (Vec<CoreTy>, Vec<CoreTy>) {
+    let max = if lift {
+        MAX_FLAT_PARAMS
+    } else {
+        MAX_FLAT_ASYNC_PARAMS
+    };
+    let mut flat_params = flatten_all(params, mem64);
+    if flat_params.len() > max {
+        flat_params = vec![CoreTy::ptr(mem64)];
+    }
+    if !lift && result.is_some() {
+        flat_params.push(CoreTy::ptr(mem64));
+    }
+    (flat_params, vec![CoreTy::I32])
+}
+
+/// The core parameters of `task.return` for a function of result `result`:
+/// its flat values up to [`MAX_FLAT_PARAMS`], else a pointer.
+pub fn task_return_params(result: Option<&Ty>, mem64: bool) -> Vec<CoreTy> {
+    let flat = flatten_all(result.cloned().as_slice(), mem64);
+    if flat.len() > MAX_FLAT_PARAMS {
+        vec![CoreTy::ptr(mem64)]
+    } else {
+        flat
+    }
 }

@@ -2,7 +2,7 @@
 //! sides, the caller's arguments and the callee's results (encoded), and at
 //! most one corruption of them.
 
-use super::abi::{self, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use super::abi::{self, CoreTy, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
 use super::types::{self, Ty, TypeLimits};
 use super::values::{
     self, Encoder, Flat, HandleSlot, HandleSrc, Image, Loc, Site, SiteKind, Val, ValLimits,
@@ -38,6 +38,11 @@ pub struct Config {
     /// `realloc` for what was written before a transcoding buffer grew
     /// (`regressions.rs`, `*_keeps_what_realloc_kept`).
     pub forgetful_realloc: bool,
+    /// Functions of an `async` type, each side lowering or lifting with
+    /// `async` (a lift with a callback) or not, at random. Wasmtime 48
+    /// cannot run `async` options with a 64-bit memory (wasmtime #13979),
+    /// so such a campaign has 32-bit memories only.
+    pub async_functions: bool,
 }
 
 impl Default for Config {
@@ -50,6 +55,7 @@ impl Default for Config {
             fixed_lists_with_memory64: false,
             utf16_tag_in_memory64: false,
             forgetful_realloc: true,
+            async_functions: false,
         }
     }
 }
@@ -62,6 +68,9 @@ pub struct Opts {
     pub memory: Option<bool>,
     pub realloc: bool,
     pub post_return: bool,
+    /// `async`: a lower that gets a packed status, or a lift with a
+    /// callback that returns its result through `task.return`.
+    pub async_: bool,
 }
 
 impl Opts {
@@ -84,6 +93,7 @@ impl Opts {
             }))
             .realloc(self.realloc)
             .post_return(self.post_return)
+            .async_(self.async_, self.async_ && instance == 1)
     }
 
     fn describe(&self) -> String {
@@ -98,6 +108,9 @@ impl Opts {
         }
         if self.post_return {
             s += " post-return";
+        }
+        if self.async_ {
+            s += " async";
         }
         s
     }
@@ -162,6 +175,8 @@ pub struct Case {
     pub ret_handles: Vec<HandleSlot>,
     pub mutation: Option<Mutation>,
     pub fault: Option<ReallocFault>,
+    /// The function type is `async`.
+    pub async_fn: bool,
 }
 
 fn encoding(u: &mut Unstructured<'_>) -> Result<StringEncoding> {
@@ -204,34 +219,55 @@ impl Case {
         } else {
             lower_enc
         };
+        let lower_async = config.async_functions && u.arbitrary()?;
+        let lift_async = config.async_functions && u.arbitrary()?;
         let mut lower = Opts {
             encoding: lower_enc,
             memory: None,
             realloc: false,
             post_return: false,
+            async_: lower_async,
         };
+        // `post-return` belongs to a synchronous lift only.
         let mut lift = Opts {
             encoding: lift_enc,
             memory: None,
             realloc: false,
-            post_return: u.arbitrary()?,
+            post_return: !lift_async && u.arbitrary()?,
+            async_: lift_async,
         };
         lower.memory = Some(lower_mem64);
         lift.memory = Some(lift_mem64);
         // The spec's validation: a memory wherever values go through
         // memory, a `realloc` on the side that receives strings, lists or
         // spilled parameters. Otherwise either is optional.
-        let params_spill = |m| abi::flatten_all(&params, m).len() > MAX_FLAT_PARAMS;
-        let result_spills = |m| abi::flatten_all(result.as_slice(), m).len() > MAX_FLAT_RESULTS;
+        // An `async` lower spills parameters past 4 flat values and always
+        // takes a return pointer; `task.return` spills results past 16.
+        let params_spill = |o: &Opts, is_lower: bool| {
+            let max = if o.async_ && is_lower {
+                MAX_FLAT_ASYNC_PARAMS
+            } else {
+                MAX_FLAT_PARAMS
+            };
+            abi::flatten_all(&params, o.mem64()).len() > max
+        };
+        let result_spills = |o: &Opts, is_lower: bool| {
+            let flat = abi::flatten_all(result.as_slice(), o.mem64()).len();
+            match (o.async_, is_lower) {
+                (true, true) => result.is_some(),
+                (true, false) => flat > MAX_FLAT_PARAMS,
+                (false, _) => flat > MAX_FLAT_RESULTS,
+            }
+        };
         let any_realloc = params.iter().chain(&result).any(Ty::needs_realloc);
-        for side in [&mut lower, &mut lift] {
-            let m = side.mem64();
-            let needs_memory = any_realloc || params_spill(m) || result_spills(m);
+        for (side, is_lower) in [(&mut lower, true), (&mut lift, false)] {
+            let needs_memory =
+                any_realloc || params_spill(side, is_lower) || result_spills(side, is_lower);
             if !needs_memory && u.ratio(1, 3)? {
                 side.memory = None;
             }
         }
-        let lift_needs_realloc = params.iter().any(Ty::needs_realloc) || params_spill(lift.mem64());
+        let lift_needs_realloc = params.iter().any(Ty::needs_realloc) || params_spill(&lift, false);
         lift.realloc = lift.memory.is_some() && (lift_needs_realloc || u.ratio(1, 2)?);
         let lower_needs_realloc = result.as_ref().is_some_and(Ty::needs_realloc);
         lower.realloc = lower.memory.is_some() && (lower_needs_realloc || u.ratio(1, 2)?);
@@ -252,6 +288,7 @@ impl Case {
 
         let (mut case, arg_sites, ret_sites) =
             Case::encoded(params, result, lower, lift, args, ret);
+        case.async_fn = config.async_functions;
 
         if u.int_in_range(1..=100)? <= config.mutate_percent {
             let in_results = if arg_sites.is_empty() {
@@ -342,6 +379,7 @@ impl Case {
             ret_handles: Vec::new(),
             mutation: None,
             fault: None,
+            async_fn: lower.async_ || lift.async_,
         };
         let (arg_sites, ret_sites) = case.encode();
         (case, arg_sites, ret_sites)
@@ -377,16 +415,30 @@ impl Case {
     fn encode(&mut self) -> (Vec<Site>, Vec<Site>) {
         let mut img = Image::new(STATIC_BASE);
         let mut enc = Encoder::new(&mut img, self.lower.mem64(), self.lower.encoding);
-        enc.lower_values(&self.args, &self.params, MAX_FLAT_PARAMS);
+        let max_params = if self.lower.async_ {
+            MAX_FLAT_ASYNC_PARAMS
+        } else {
+            MAX_FLAT_PARAMS
+        };
+        enc.lower_values(&self.args, &self.params, max_params);
         let result = self.result.as_slice();
-        if abi::flatten_all(result, self.lower.mem64()).len() > MAX_FLAT_RESULTS {
+        if self.lower.async_ && !result.is_empty()
+            || abi::flatten_all(result, self.lower.mem64()).len() > MAX_FLAT_RESULTS
+        {
             enc.return_area(&self.result.clone().unwrap());
         }
         let (arg_flat, arg_sites, arg_handles) = (enc.flat, enc.sites, enc.handles);
 
         let mut ret_img = Image::new(STATIC_BASE);
         let mut enc = Encoder::new(&mut ret_img, self.lift.mem64(), self.lift.encoding);
-        enc.lower_values(self.ret.as_slice(), result, MAX_FLAT_RESULTS);
+        // A callback lift hands its result to `task.return`, which takes
+        // flat values as parameters do.
+        let max_results = if self.lift.async_ {
+            MAX_FLAT_PARAMS
+        } else {
+            MAX_FLAT_RESULTS
+        };
+        enc.lower_values(self.ret.as_slice(), result, max_results);
         let (ret_flat, ret_sites, ret_handles) = (enc.flat, enc.sites, enc.handles);
 
         self.arg_handles = arg_handles;
@@ -441,6 +493,23 @@ impl Case {
         }
     }
 
+    /// The core signature of the caller's lowered import (`lift` false)
+    /// or the callee's lifted export (`lift` true).
+    pub fn core_sig(&self, lift: bool) -> (Vec<CoreTy>, Vec<CoreTy>) {
+        let side = if lift { &self.lift } else { &self.lower };
+        let result = self.result.as_ref();
+        if side.async_ {
+            abi::async_functype(&self.params, result, side.mem64(), lift)
+        } else {
+            abi::functype(&self.params, result, side.mem64(), lift)
+        }
+    }
+
+    /// The core parameters of the callee's `task.return` (a callback lift).
+    pub fn task_return_params(&self) -> Vec<CoreTy> {
+        abi::task_return_params(self.result.as_ref(), self.lift.mem64())
+    }
+
     /// The function's signature in WIT.
     pub fn signature(&self) -> String {
         let params: Vec<String> = self
@@ -449,7 +518,11 @@ impl Case {
             .enumerate()
             .map(|(i, t)| format!("p{i}: {}", types::describe(t)))
             .collect();
-        let mut s = format!("func({})", params.join(", "));
+        let mut s = format!(
+            "{}func({})",
+            if self.async_fn { "async " } else { "" },
+            params.join(", ")
+        );
         if let Some(r) = &self.result {
             s += &format!(" -> {}", types::describe(r));
         }
@@ -713,6 +786,7 @@ pub fn handle_helpers() -> [(&'static str, Case); 2] {
         memory: None,
         realloc: false,
         post_return: false,
+        async_: false,
     };
     let make = Case::new(
         vec![Ty::U32],

@@ -312,11 +312,21 @@ pub fn check(case: &Case, dumps: &[Dump; 2]) -> Result<(), String> {
         return Err(format!("the callee received {args:?}, not {:?}", case.args));
     }
 
+    // An `async` lower returned at once: status RETURNED (2), no subtask.
+    if case.lower.async_ {
+        let status = slot(caller, 0xb0, CoreTy::I32);
+        if status != Flat::I32(2) {
+            return Err(format!(
+                "the async lower returned status {status:x?}, not RETURNED"
+            ));
+        }
+    }
+
     // The result, as the caller's core function got it.
     if let Some(ty) = &case.result {
         let lower = view(caller, &case.lower, tag::HANDLE_CALLER);
         let flat = abi::flatten_all(std::slice::from_ref(ty), lower.mem64);
-        let got = if flat.len() > MAX_FLAT_RESULTS {
+        let got = if case.lower.async_ || flat.len() > MAX_FLAT_RESULTS {
             let retptr = bits(*case.arg_flat.last().expect("a return pointer"));
             lower.load(retptr, ty)?
         } else {

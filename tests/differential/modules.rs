@@ -40,7 +40,7 @@
 //! logs every non-zero 8-byte word of both memories below the heap top
 //! through the host import `log(tag, addr, value)`, and the heap tops.
 
-use super::abi::{self, CoreTy};
+use super::abi::CoreTy;
 use super::case::{Case, FAULT_FORGETS, FAULT_POST_RETURN_CALLS_OUT, MEMORY_SIZE, STATIC_BASE};
 use super::tables;
 use super::types::{Namer, Res};
@@ -381,19 +381,63 @@ fn bump(addr: u64) -> String {
     )
 }
 
+/// The memory imports of a module whose memories another module defines
+/// (module `module`), as [`memory_module_fields`] does.
+fn memory_imports(module: &str, memory64: bool) -> String {
+    let size = MEMORY_SIZE / 65536;
+    let mut w = format!("(import \"{module}\" \"mem32\" (memory $m32 {size} {size}))\n");
+    if memory64 {
+        writeln!(
+            w,
+            "(import \"{module}\" \"mem64\" (memory $m64 i64 {size} {size}))"
+        )
+        .unwrap();
+    }
+    w
+}
+
+/// The fields of the module that defines the callee's memories: the
+/// callee imports them, because a callback lift's `task.return` (which the
+/// callee imports too) names the callee's memory.
+pub fn memory_module_fields(memory64: bool) -> String {
+    let size = MEMORY_SIZE / 65536;
+    let mut w = format!("(memory (export \"mem32\") {size} {size})\n");
+    if memory64 {
+        writeln!(w, "(memory (export \"mem64\") i64 {size} {size})").unwrap();
+    }
+    w
+}
+
 /// The fields of the callee's core module: for case `i`, `f<i>` (the lifted
-/// core function) and `pr<i>` (its `post-return`).
+/// core function), and `pr<i>` (its `post-return`) or `cb<i>` (the callback
+/// of a callback lift, which returns its result through its `task.return`,
+/// imported as `canon` `task.return<i>`). It imports its memories from
+/// `cmem` ([`memory_module_fields`]) and exports them again.
 pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
-    let mut w = String::new();
+    let mut w = memory_imports("cmem", memory64);
     w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
     w += RES_IMPORTS_CALLEE;
-    w += &runtime_fields(memory64, "define");
+    for (i, case) in cases {
+        if case.lift.async_ {
+            writeln!(
+                w,
+                "(import \"canon\" \"task.return{i}\" (func $task_return{i}{}))",
+                params_wat(&case.task_return_params())
+            )
+            .unwrap();
+        }
+    }
+    w += "(export \"mem32\" (memory $m32))\n";
+    if memory64 {
+        w += "(export \"mem64\" (memory $m64))\n";
+    }
+    w += &runtime_fields(memory64, "import");
     // `make-r` and `rep-r`: a `borrow<r>` reaches its implementer as the rep.
     w += "(func (export \"make-r\") (param i32) (result i32) (call $new_r (local.get 0)))\n";
     w += "(func (export \"rep-r\") (param i32) (result i32) (local.get 0))\n";
     for (i, case) in cases {
         let mem64 = case.lift.mem64();
-        let (params, results) = abi::functype(&case.params, case.result.as_ref(), mem64, true);
+        let (params, results) = case.core_sig(true);
         writeln!(w, "(data $r{i} {})", data_string(&case.ret_image.bytes)).unwrap();
         writeln!(
             w,
@@ -429,7 +473,19 @@ pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         .unwrap();
         w += &create_handles(&case.ret_handles, "$new_r");
         w += &store_handles(&case.ret_handles, mem64);
-        w += &flat_values(&case.ret_flat, &case.ret_handles);
+        let results_flat = flat_values(&case.ret_flat, &case.ret_handles);
+        if case.lift.async_ {
+            // The result goes through `task.return`, then the task exits.
+            writeln!(w, "(call $task_return{i} {results_flat}) (i32.const 0))").unwrap();
+            // Never called: the task exits from its first call.
+            writeln!(
+                w,
+                "(func (export \"cb{i}\") (param i32 i32 i32) (result i32) unreachable)"
+            )
+            .unwrap();
+            continue;
+        }
+        w += &results_flat;
         w += ")\n";
         writeln!(w, "(func (export \"pr{i}\"){}", params_wat(&results)).unwrap();
         w += &bump(0x18);
@@ -473,12 +529,7 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
     w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
     w += RES_IMPORTS_CALLER;
     for (i, case) in cases {
-        let (params, results) = abi::functype(
-            &case.params,
-            case.result.as_ref(),
-            case.lower.mem64(),
-            false,
-        );
+        let (params, results) = case.core_sig(false);
         writeln!(
             w,
             "(import \"adapters\" \"f{i}\" (func $f{i}{}{}))",
@@ -508,7 +559,8 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         }
         w += &create_handles(&case.arg_handles, "$make_r");
         w += &store_handles(&case.arg_handles, mem64);
-        let (_, results) = abi::functype(&case.params, case.result.as_ref(), mem64, false);
+        // An `async` lower's result is its packed status.
+        let (_, results) = case.core_sig(false);
         let call = flat_values(&case.arg_flat, &case.arg_handles);
         match results.first() {
             None => writeln!(w, "(call $f{i} {call})").unwrap(),
@@ -544,18 +596,26 @@ fn encoding_option(e: StringEncoding) -> &'static str {
     }
 }
 
-fn canon_options(opts: &super::case::Opts, instance: &str) -> String {
+/// The canonical options of a side: its memory exported by core instance
+/// `memories`, its `realloc` by `instance`.
+fn canon_options(opts: &super::case::Opts, memories: &str, instance: &str) -> String {
+    let mut s = memory_options(opts, memories);
+    if let (Some(mem64), true) = (opts.memory, opts.realloc) {
+        let realloc = if mem64 { "realloc64" } else { "realloc32" };
+        write!(s, " (realloc (func ${instance} \"{realloc}\"))").unwrap();
+    }
+    if opts.async_ {
+        s += " async";
+    }
+    s
+}
+
+/// The string encoding and memory of a side (what `task.return` takes).
+fn memory_options(opts: &super::case::Opts, memories: &str) -> String {
     let mut s = format!(" {}", encoding_option(opts.encoding));
     if let Some(mem64) = opts.memory {
-        let (mem, realloc) = if mem64 {
-            ("mem64", "realloc64")
-        } else {
-            ("mem32", "realloc32")
-        };
-        write!(s, " (memory ${instance} \"{mem}\")").unwrap();
-        if opts.realloc {
-            write!(s, " (realloc (func ${instance} \"{realloc}\"))").unwrap();
-        }
+        let mem = if mem64 { "mem64" } else { "mem32" };
+        write!(s, " (memory ${memories} \"{mem}\")").unwrap();
     }
     s
 }
@@ -565,11 +625,17 @@ fn canon_options(opts: &super::case::Opts, instance: &str) -> String {
 struct CaseTypes {
     defs: Vec<(String, String)>,
     func: String,
+    /// The result type, if any.
+    result: Option<String>,
 }
 
 fn case_types(i: usize, case: &Case) -> CaseTypes {
     let mut namer = Namer::new(i);
     let mut func = String::new();
+    if case.async_fn {
+        func += " async";
+    }
+    let mut result = None;
     for (j, p) in case.params.iter().enumerate() {
         let (_, cm) = namer.name(p);
         write!(func, " (param \"p{j}\" {cm})").unwrap();
@@ -577,10 +643,12 @@ fn case_types(i: usize, case: &Case) -> CaseTypes {
     if let Some(r) = &case.result {
         let (_, cm) = namer.name(r);
         write!(func, " (result {cm})").unwrap();
+        result = Some(cm);
     }
     CaseTypes {
         defs: namer.cm_defs,
         func,
+        result,
     }
 }
 
@@ -606,7 +674,8 @@ pub fn wit(cases: &[(usize, &Case)]) -> String {
         for d in &namer.wit_defs {
             writeln!(w, "  {d}").unwrap();
         }
-        writeln!(w, "  call{i}: func({}){result};", params.join(", ")).unwrap();
+        let async_ = if case.async_fn { "async " } else { "" };
+        writeln!(w, "  call{i}: {async_}func({}){result};", params.join(", ")).unwrap();
     }
     w += "}\nworld w { export i; }\n";
     w
@@ -640,21 +709,8 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
     .unwrap();
     w += S_IMPORTS;
     w += "(type $r-d (resource (rep i32)))\n(export $r \"r\" (type $r-d))\n";
-    writeln!(w, "(core module $M\n{})", callee_fields(cases, memory64)).unwrap();
-    w += "(core func $logc (canon lower (func $log)))\n";
-    w += "(core func $new-r (canon resource.new $r-d))\n";
-    w += "(core func $rep-r (canon resource.rep $r-d))\n";
-    w += "(core func $drop-s (canon resource.drop $s))\n";
-    w += "(core func $make-s-c (canon lower (func $make-s)))\n";
-    w += "(core func $rep-s-c (canon lower (func $rep-s)))\n";
-    w += "(core instance $m (instantiate $M (with \"host\" (instance (export \"log\" (func $logc))))\n";
-    w += "  (with \"res\" (instance (export \"new-r\" (func $new-r)) (export \"rep-r\" (func $rep-r))\n";
-    w += "    (export \"drop-s\" (func $drop-s)) (export \"make-s\" (func $make-s-c)) (export \"rep-s\" (func $rep-s-c))))))\n";
-    w += "(func $make-r (param \"rep\" u32) (result (own $r)) (canon lift (core func $m \"make-r\")))\n";
-    w += "(export \"make-r\" (func $make-r))\n";
-    w += "(func $rep-r-f (param \"h\" (borrow $r)) (result u32) (canon lift (core func $m \"rep-r\")))\n";
-    w += "(export \"rep-r\" (func $rep-r-f))\n";
-    for ((i, case), ty) in cases.iter().zip(&types) {
+    // The cases' types first: `task.return` names them.
+    for ty in &types {
         for (name, def) in &ty.defs {
             writeln!(
                 w,
@@ -662,7 +718,54 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
             )
             .unwrap();
         }
-        let mut opts = canon_options(&case.lift, "m");
+    }
+    writeln!(
+        w,
+        "(core module $CMem\n{})\n(core instance $cmem (instantiate $CMem))",
+        memory_module_fields(memory64)
+    )
+    .unwrap();
+    writeln!(w, "(core module $M\n{})", callee_fields(cases, memory64)).unwrap();
+    let mut canon = String::new();
+    for ((i, case), ty) in cases.iter().zip(&types) {
+        if case.lift.async_ {
+            let result = ty
+                .result
+                .as_ref()
+                .map(|r| format!(" (result {r})"))
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "(core func $task.return{i} (canon task.return{result}{}))",
+                memory_options(&case.lift, "cmem")
+            )
+            .unwrap();
+            write!(canon, " (export \"task.return{i}\" (func $task.return{i}))").unwrap();
+        }
+    }
+    w += "(core func $logc (canon lower (func $log)))\n";
+    w += "(core func $new-r (canon resource.new $r-d))\n";
+    w += "(core func $rep-r (canon resource.rep $r-d))\n";
+    w += "(core func $drop-s (canon resource.drop $s))\n";
+    w += "(core func $make-s-c (canon lower (func $make-s)))\n";
+    w += "(core func $rep-s-c (canon lower (func $rep-s)))\n";
+    w += "(core instance $m (instantiate $M (with \"host\" (instance (export \"log\" (func $logc))))\n";
+    writeln!(
+        w,
+        "  (with \"cmem\" (instance $cmem)) (with \"canon\" (instance{canon}))"
+    )
+    .unwrap();
+    w += "  (with \"res\" (instance (export \"new-r\" (func $new-r)) (export \"rep-r\" (func $rep-r))\n";
+    w += "    (export \"drop-s\" (func $drop-s)) (export \"make-s\" (func $make-s-c)) (export \"rep-s\" (func $rep-s-c))))))\n";
+    w += "(func $make-r (param \"rep\" u32) (result (own $r)) (canon lift (core func $m \"make-r\")))\n";
+    w += "(export \"make-r\" (func $make-r))\n";
+    w += "(func $rep-r-f (param \"h\" (borrow $r)) (result u32) (canon lift (core func $m \"rep-r\")))\n";
+    w += "(export \"rep-r\" (func $rep-r-f))\n";
+    for ((i, case), ty) in cases.iter().zip(&types) {
+        let mut opts = canon_options(&case.lift, "cmem", "m");
+        if case.lift.async_ {
+            write!(opts, " (callback (func $m \"cb{i}\"))").unwrap();
+        }
         if case.lift.post_return {
             write!(opts, " (post-return (func $m \"pr{i}\"))").unwrap();
         }
@@ -704,7 +807,7 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
         writeln!(
             w,
             "(core func $f{i}c (canon lower (func $f{i}){}))",
-            canon_options(&case.lower, "rt")
+            canon_options(&case.lower, "rt", "rt")
         )
         .unwrap();
     }
@@ -722,10 +825,14 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
         write!(w, " (export \"f{i}\" (func $f{i}c))").unwrap();
     }
     w += "))))\n";
-    for (i, _) in cases {
+    // `run<i>` of an `async` function's case is itself of an `async`
+    // type, lifted synchronously: its task may block (#656), as the fact
+    // way's `Runtime::host_call` says too.
+    for (i, case) in cases {
         writeln!(
             w,
-            "(func $run{i} (canon lift (core func $main \"run{i}\")))\n(export \"run{i}\" (func $run{i}))"
+            "(func $run{i}{} (canon lift (core func $main \"run{i}\")))\n(export \"run{i}\" (func $run{i}))",
+            if case.async_fn { " async" } else { "" }
         )
         .unwrap();
     }

@@ -18,6 +18,7 @@ fn opts(encoding: StringEncoding, mem64: bool) -> Opts {
         memory: Some(mem64),
         realloc: true,
         post_return: false,
+        async_: false,
     }
 }
 
@@ -522,4 +523,62 @@ fn an_own_handle_passed_twice_is_unknown_the_second_time() {
         "{:?}",
         r.fact
     );
+}
+
+/// A case of `async func(s: string, l: list<u32>, a: u8, b: u8, c: u8) ->
+/// string` (7 flat parameters: an `async` lower spills them), lowered and
+/// lifted with `async` or not.
+fn async_case(lower_async: bool, lift_async: bool) -> Case {
+    let side = |async_| Opts {
+        async_,
+        ..opts(Utf8, false)
+    };
+    let mut case = Case::new(
+        vec![
+            Ty::String,
+            Ty::List(Box::new(Ty::U32)),
+            Ty::U8,
+            Ty::U8,
+            Ty::U8,
+        ],
+        Some(Ty::String),
+        side(lower_async),
+        Opts {
+            encoding: StringEncoding::Utf16,
+            ..side(lift_async)
+        },
+        vec![
+            Val::String("héllo".into(), false),
+            Val::List(vec![Val::Int(7), Val::Int(8)]),
+            Val::Int(1),
+            Val::Int(2),
+            Val::Int(3),
+        ],
+        Some(Val::String("wörld".into(), false)),
+    );
+    case.async_fn = true;
+    case
+}
+
+#[test]
+fn async_calls_of_every_pair_of_sides_agree_with_wasmtime() {
+    for (lower_async, lift_async) in [(true, true), (true, false), (false, true), (false, false)] {
+        let case = async_case(lower_async, lift_async);
+        let r = run::run_batch(&run::engine(), &[(0, case.clone())], false).remove(0);
+        assert!(
+            matches!(judge(&case, &r), Verdict::Returned),
+            "lower async {lower_async}, lift async {lift_async}: {:?}",
+            judge(&case, &r)
+        );
+    }
+}
+
+#[test]
+fn the_comparison_catches_an_async_adapter_with_another_string_encoding() {
+    let case = async_case(true, true);
+    let sabotaged = run::run_batch_with(&run::engine(), &[(0, case.clone())], false, |case| {
+        let lift = case.lift.fact(1).string_encoding(StringEncoding::Utf8);
+        (case.lower.fact(0), lift)
+    });
+    assert!(matches!(judge(&case, &sabotaged[0]), Verdict::Mismatch(_)));
 }

@@ -20,7 +20,7 @@ use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
 use fact_host::flags as host_flags;
 use fact_host::{ResourceTables, SharedResourceTables};
-use fact_wasmtime::{resource_drop, resource_new, resource_rep, AdapterLinker};
+use fact_wasmtime::{resource_drop, resource_new, resource_rep, AdapterLinker, Runtime};
 use std::fmt::Write;
 use wasmtime::component::{
     Component, InstancePre, Linker as ComponentLinker, Resource, ResourceType,
@@ -80,6 +80,35 @@ pub fn engine() -> Engine {
     // have their own comparison, `async_calls::reference`).
     config.concurrency_support(false);
     Engine::new(&config).expect("engine")
+}
+
+/// The engine of the Wasmtime way for the cases of `async` functions:
+/// Wasmtime's async adapters and runtime (`component-model-async`).
+pub fn async_engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.wasm_multi_memory(true);
+        config.wasm_memory64(true);
+        config.wasm_component_model_memory64(true);
+        config.wasm_component_model_map(true);
+        config.wasm_component_model_fixed_length_lists(true);
+        config.wasm_component_model_async(true);
+        config.concurrency_support(true);
+        Engine::new(&config).expect("engine")
+    })
+}
+
+/// Runs a future that needs no waking from outside (guest code only) to
+/// completion.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
 }
 
 fn log_entry(log: &mut Vec<Entry>, tag: u32, a: u64, b: u64) {
@@ -151,12 +180,51 @@ fn compile_fact(
     Ok((adapters, skipped))
 }
 
+/// What the fact way needs to know of a case to link it.
+#[derive(Debug, Clone, Copy)]
+pub struct Linking {
+    pub id: usize,
+    /// The callee has a `post-return` (`pr<id>`).
+    pub post_return: bool,
+    /// The callee lifts with a callback (`cb<id>`) and imports its
+    /// `task.return` (`canon` `task.return<id>`).
+    pub callback: bool,
+}
+
+/// How the fact way links the cases of a batch.
+pub fn linking(cases: &[(usize, &Case)]) -> Vec<Linking> {
+    cases
+        .iter()
+        .map(|(id, c)| Linking {
+            id: *id,
+            post_return: c.lift.post_return,
+            callback: c.lift.async_,
+        })
+        .collect()
+}
+
+/// The `task.return` of the adapter `f<id>`: its core type and the
+/// callee's string encoding.
+pub fn task_return(
+    adapters: &fact_core::Adapters,
+    id: usize,
+) -> (fact_core::Signature, fact_core::StringEncoding) {
+    let name = format!("f{id}");
+    let call = adapters
+        .exports
+        .iter()
+        .find(|e| *e.name == *name)
+        .and_then(|e| e.async_call.as_ref())
+        .expect("an adapter of an async function");
+    (call.task_return.clone(), call.callee_encoding)
+}
+
 /// Compiled modules of the fact way.
 struct FactBatch {
-    /// The cases: id and whether the callee has a `post-return`.
-    cases: Vec<(usize, bool)>,
+    cases: Vec<Linking>,
     adapters: fact_core::Adapters,
     adapter_module: Module,
+    memories: Module,
     callee: Module,
     runtime: Module,
     main: Module,
@@ -174,12 +242,10 @@ impl FactBatch {
         memory64: bool,
     ) -> Result<FactBatch, String> {
         Ok(FactBatch {
-            cases: cases
-                .iter()
-                .map(|(i, c)| (*i, c.lift.post_return))
-                .collect(),
+            cases: linking(cases),
             adapter_module: Module::new(engine, &adapters.wasm).map_err(|e| format!("{e:?}"))?,
             adapters,
+            memories: module(engine, &modules::memory_module_fields(memory64))?,
             callee: module(engine, &modules::callee_fields(cases, memory64))?,
             runtime: module(engine, &modules::runtime_module_fields(memory64))?,
             main: module(engine, &modules::main_fields(cases, memory64))?,
@@ -205,6 +271,9 @@ impl FactBatch {
                     t.resource_type(Some("test:diff/i"), "s"),
                 )
             };
+            // The async runtime, over the same tables (used by the cases of
+            // `async` functions only).
+            let async_runtime = Runtime::new(tables.clone());
             // What the host gives an instance: `log`, and `make-s` and
             // `rep-s` of its resource `s`, each refused while the
             // instance's `may_leave` is clear.
@@ -260,10 +329,19 @@ impl FactBatch {
             linker.define(&store, "res", "new-r", new_r)?;
             linker.define(&store, "res", "rep-r", rep_r)?;
             linker.define(&store, "res", "drop-s", drop_s)?;
+            let memories = Linker::new(engine).instantiate(&mut store, &self.memories)?;
+            linker.instance(&mut store, "cmem", memories)?;
+            let builtins = async_runtime.builtins(1);
+            for c in self.cases.iter().filter(|c| c.callback) {
+                let (sig, encoding) = task_return(&self.adapters, c.id);
+                let f = builtins.task_return(&mut store, sig, encoding);
+                linker.define(&store, "canon", &format!("task.return{}", c.id), f)?;
+            }
             let callee = linker.instantiate(&mut store, &self.callee)?;
             let mut linker = AdapterLinker::new();
             linker.flags(0, flags[0]).flags(1, flags[1]);
             linker.resources(tables.clone(), &self.adapters.resources);
+            linker.runtime(&async_runtime);
             for (instance, exports) in [(0, &runtime), (1, &callee)] {
                 for (mem, realloc, is64) in
                     [("mem32", "realloc32", false), ("mem64", "realloc64", true)]
@@ -279,15 +357,21 @@ impl FactBatch {
                 let f = callee.get_func(&mut store, name).expect("callee");
                 linker.callee(name, f);
             }
-            for &(i, post_return) in &self.cases {
-                let name = format!("f{i}");
+            for c in &self.cases {
+                let name = format!("f{}", c.id);
                 let f = callee.get_func(&mut store, &name).expect("callee");
                 linker.callee(&name, f);
-                if post_return {
+                if c.post_return {
                     let pr = callee
-                        .get_func(&mut store, &format!("pr{i}"))
+                        .get_func(&mut store, &format!("pr{}", c.id))
                         .expect("post-return");
                     linker.post_return(&name, pr);
+                }
+                if c.callback {
+                    let cb = callee
+                        .get_func(&mut store, &format!("cb{}", c.id))
+                        .expect("callback");
+                    linker.callback(&name, cb);
                 }
             }
             let linked = linker.instantiate(
@@ -313,7 +397,14 @@ impl FactBatch {
                 setup.call(&mut store, (f.mode as i32, f.at as i32))?;
             }
             let run = main.get_typed_func::<(), ()>(&mut store, &format!("run{id}"))?;
-            if let Err(trap) = run.call(&mut store, ()) {
+            // `run<i>` of an `async` function's case is a task of an
+            // `async` type (it may block), as in the component.
+            let ran = if case.async_fn {
+                async_runtime.host_call(&mut store, 0, true, |s| run.call(&mut *s, ()))
+            } else {
+                run.call(&mut store, ())
+            };
+            if let Err(trap) = ran {
                 return Ok(Err(trap));
             }
             runtime
@@ -399,8 +490,21 @@ impl WasmtimeBatch {
                 let setup = instance.get_typed_func::<(u32, u32), ()>(&mut store, name)?;
                 setup.call(&mut store, (f.mode, f.at))?;
             }
-            let run = instance.get_typed_func::<(), ()>(&mut store, &format!("run{id}"))?;
-            if let Err(trap) = run.call(&mut store, ()) {
+            let name = format!("run{id}");
+            let ran = if case.async_fn {
+                // A task of an `async` type, run by Wasmtime's runtime.
+                let run = instance
+                    .get_func(&mut store, &name)
+                    .ok_or_else(|| wasmtime::format_err!("no `{name}`"))?;
+                block_on(store.run_concurrent(async |accessor| {
+                    run.call_concurrent(accessor, &[], &mut []).await
+                }))
+                .and_then(|r| r)
+            } else {
+                let run = instance.get_typed_func::<(), ()>(&mut store, &name)?;
+                run.call(&mut store, ())
+            };
+            if let Err(trap) = ran {
                 return Ok(Err(trap));
             }
             for dump in ["dump-caller", "dump-callee"] {
@@ -487,7 +591,13 @@ pub fn run_batch_with(
         results.extend(run_batch(engine, &kept_owned, memory64));
         return results;
     }
-    let wasmtime = match WasmtimeBatch::new(engine, &kept, memory64) {
+    // The cases of `async` functions need Wasmtime's async runtime.
+    let wasmtime_engine = if kept.iter().any(|(_, c)| c.async_fn) {
+        async_engine()
+    } else {
+        engine
+    };
+    let wasmtime = match WasmtimeBatch::new(wasmtime_engine, &kept, memory64) {
         Ok(b) => b,
         Err(_) if kept.len() > 1 => {
             // Find the case Wasmtime rejects, case by case.
@@ -534,7 +644,7 @@ pub fn run_batch_with(
             skipped: None,
             fact: fact.run(engine, id, case),
             fact_wasmi: wasmi.run(id, case),
-            wasmtime: wasmtime.run(engine, id, case),
+            wasmtime: wasmtime.run(wasmtime_engine, id, case),
         });
     }
     results

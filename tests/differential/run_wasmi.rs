@@ -6,14 +6,16 @@
 
 use super::case::Case;
 use super::modules;
-use super::run::{Entry, Outcome};
+use super::run::{linking, task_return, Entry, Linking, Outcome};
 use fact_host::flags as host_flags;
 use fact_host::{ResourceTables, SharedResourceTables, Trap};
 use fact_wasmi::wasmi::{
     Caller, CompilationMode, Config, Engine, Error, Func, Global, Instance, Linker, Module,
     Mutability, Store, Val,
 };
-use fact_wasmi::{resource_drop, resource_new, resource_rep, trap_of, AdapterLinker, FactTrap};
+use fact_wasmi::{
+    resource_drop, resource_new, resource_rep, trap_of, AdapterLinker, FactTrap, Runtime,
+};
 
 /// The engine of the wasmi way: every function translated up front, so
 /// that a limit of the interpreter fails the batch, not one call.
@@ -28,10 +30,10 @@ pub fn engine() -> &'static Engine {
 
 /// The compiled modules of a batch.
 pub struct WasmiBatch {
-    /// The cases: id and whether the callee has a `post-return`.
-    cases: Vec<(usize, bool)>,
+    cases: Vec<Linking>,
     adapters: fact_core::Adapters,
     adapter_module: Module,
+    memories: Module,
     callee: Module,
     runtime: Module,
     main: Module,
@@ -55,12 +57,10 @@ impl WasmiBatch {
         memory64: bool,
     ) -> Result<WasmiBatch, String> {
         Ok(WasmiBatch {
-            cases: cases
-                .iter()
-                .map(|(i, c)| (*i, c.lift.post_return))
-                .collect(),
+            cases: linking(cases),
             adapter_module: Module::new(engine, &adapters.wasm).map_err(|e| e.to_string())?,
             adapters,
+            memories: module(engine, &modules::memory_module_fields(memory64))?,
             callee: module(engine, &modules::callee_fields(cases, memory64))?,
             runtime: module(engine, &modules::runtime_module_fields(memory64))?,
             main: module(engine, &modules::main_fields(cases, memory64))?,
@@ -82,6 +82,7 @@ impl WasmiBatch {
                     t.resource_type(Some("test:diff/i"), "s"),
                 )
             };
+            let async_runtime = Runtime::new(tables.clone());
             let host = |store: &mut Store<Vec<Entry>>,
                         linker: &mut Linker<Vec<Entry>>,
                         instance: usize|
@@ -127,10 +128,19 @@ impl WasmiBatch {
             linker.define("res", "new-r", new_r)?;
             linker.define("res", "rep-r", rep_r)?;
             linker.define("res", "drop-s", drop_s)?;
+            let memories = Linker::new(engine).instantiate_and_start(&mut store, &self.memories)?;
+            linker.instance(&mut store, "cmem", memories)?;
+            let builtins = async_runtime.builtins(1);
+            for c in self.cases.iter().filter(|c| c.callback) {
+                let (sig, encoding) = task_return(&self.adapters, c.id);
+                let f = builtins.task_return(&mut store, sig, encoding);
+                linker.define("canon", &format!("task.return{}", c.id), f)?;
+            }
             let callee = linker.instantiate_and_start(&mut store, &self.callee)?;
             let mut linker = AdapterLinker::new();
             linker.flags(0, flags[0]).flags(1, flags[1]);
             linker.resources(tables.clone(), &self.adapters.resources);
+            linker.runtime(&async_runtime);
             for (instance, exports) in [(0, &runtime), (1, &callee)] {
                 for (mem, realloc, is64) in
                     [("mem32", "realloc32", false), ("mem64", "realloc64", true)]
@@ -150,11 +160,14 @@ impl WasmiBatch {
             for name in ["make-r", "rep-r"] {
                 linker.callee(name, func(&callee, &store, name));
             }
-            for &(i, post_return) in &self.cases {
-                let name = format!("f{i}");
+            for c in &self.cases {
+                let name = format!("f{}", c.id);
                 linker.callee(&name, func(&callee, &store, &name));
-                if post_return {
-                    linker.post_return(&name, func(&callee, &store, &format!("pr{i}")));
+                if c.post_return {
+                    linker.post_return(&name, func(&callee, &store, &format!("pr{}", c.id)));
+                }
+                if c.callback {
+                    linker.callback(&name, func(&callee, &store, &format!("cb{}", c.id)));
                 }
             }
             let linked = linker.instantiate(
@@ -180,7 +193,12 @@ impl WasmiBatch {
                 setup.call(&mut store, (f.mode as i32, f.at as i32))?;
             }
             let run = main.get_typed_func::<(), ()>(&store, &format!("run{id}"))?;
-            if let Err(trap) = run.call(&mut store, ()) {
+            let ran = if case.async_fn {
+                async_runtime.host_call(&mut store, 0, true, |s| run.call(&mut *s, ()))
+            } else {
+                run.call(&mut store, ())
+            };
+            if let Err(trap) = ran {
                 return Ok(Err(trap));
             }
             runtime

@@ -4,7 +4,7 @@
 //! core signature and its callee import the callee's lifted one
 //! (`flatten_functype` of the spec, from `abi.rs`, not from `fact-core`).
 
-use super::abi::{self, CoreTy};
+use super::abi::CoreTy;
 use super::case::{self, Case};
 use fact_core::{Adapters, ImportKind, ResourceOp};
 use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValType};
@@ -131,21 +131,13 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
                 let p = if memory64 { ValType::I64 } else { ValType::I32 };
                 Some((vec![p; 4], vec![p]))
             }
-            ImportKind::Callee { adapter } => {
-                let case = case_of(adapter)?;
-                Some(sig(abi::functype(
-                    &case.params,
-                    case.result.as_ref(),
-                    case.lift.mem64(),
-                    true,
-                )))
-            }
+            ImportKind::Callee { adapter } => Some(sig(case_of(adapter)?.core_sig(true))),
             ImportKind::PostReturn { adapter } => {
-                let case = case_of(adapter)?;
-                let (_, results) =
-                    abi::functype(&case.params, case.result.as_ref(), case.lift.mem64(), true);
+                let (_, results) = case_of(adapter)?.core_sig(true);
                 Some((results.into_iter().map(val).collect(), Vec::new()))
             }
+            // The runtime's entry has the adapter's own (lowered) type.
+            ImportKind::AsyncCall { adapter } => Some(sig(case_of(adapter)?.core_sig(false))),
             ImportKind::Trap => Some((vec![ValType::I32], Vec::new())),
             ImportKind::Validate { memory64, .. } => {
                 let p = if memory64 { ValType::I64 } else { ValType::I32 };
@@ -175,17 +167,50 @@ pub fn check_adapters(adapters: &Adapters, cases: &[(usize, &Case)]) -> Result<(
             .find(|(n, kind, _)| *n == *export.name && *kind == ExternalKind::Func)
             .ok_or_else(|| format!("adapter `{}` is not exported", export.name))?;
         let have = funcs.get(found.2 as usize).map(|t| func_sig(*t));
-        let want = sig(abi::functype(
-            &case.params,
-            case.result.as_ref(),
-            case.lower.mem64(),
-            false,
-        ));
+        let want = sig(case.core_sig(false));
         if have.as_ref() != Some(&want) {
             return Err(format!(
                 "adapter `{}` has type {have:?}, the caller's lowered signature is {want:?}",
                 export.name
             ));
+        }
+        // An adapter of an `async` function says how the runtime calls it;
+        // a callback lift's `task.return` has the spec's type.
+        match (&export.async_call, case.async_fn) {
+            (None, false) => {}
+            (Some(call), true) => {
+                let want: Vec<ValType> = case.task_return_params().into_iter().map(val).collect();
+                let have: Vec<ValType> = call
+                    .task_return
+                    .params
+                    .iter()
+                    .map(|t| match t {
+                        fact_core::CoreType::I32 => ValType::I32,
+                        fact_core::CoreType::I64 => ValType::I64,
+                        fact_core::CoreType::F32 => ValType::F32,
+                        fact_core::CoreType::F64 => ValType::F64,
+                    })
+                    .collect();
+                if case.lift.async_ && have != want {
+                    return Err(format!(
+                        "adapter `{}`: task.return takes {have:?}, the spec says {want:?}",
+                        export.name
+                    ));
+                }
+                if (call.lower_async, call.callback) != (case.lower.async_, case.lift.async_) {
+                    return Err(format!(
+                        "adapter `{}`: the async call says lower async {}, callback {}",
+                        export.name, call.lower_async, call.callback
+                    ));
+                }
+            }
+            (call, _) => {
+                return Err(format!(
+                    "adapter `{}` of an {}async function has async call {call:?}",
+                    export.name,
+                    if case.async_fn { "" } else { "non-" }
+                ))
+            }
         }
     }
     Ok(())
