@@ -10,6 +10,9 @@ use alloc::vec::Vec;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Trap;
+use scopes::Scopes;
+
+mod scopes;
 
 /// The spec's `Table.MAX_LENGTH`: the largest handle index, 2^28 - 1.
 pub const MAX_HANDLES: u32 = (1 << 28) - 1;
@@ -32,9 +35,10 @@ pub struct HandleInfo {
     /// How many open calls it is lent to (`ResourceHandle.num_lends`); it can
     /// be neither dropped nor transferred while this is not zero.
     pub lends: u32,
-    /// For a borrowed handle, the call it belongs to (`borrow_scope`): that
-    /// call's depth in the stack of open calls, 0 being the outermost. `None`
-    /// for an `own` handle.
+    /// For a borrowed handle, the call it belongs to (`borrow_scope`), by
+    /// the id of its scope: for calls through synchronous adapters, which
+    /// nest, that call's depth in the stack of open calls, 0 being the
+    /// outermost. `None` for an `own` handle.
     pub scope: Option<u32>,
 }
 
@@ -44,7 +48,7 @@ struct Entry {
     ty: ResourceType,
     rep: u32,
     lends: u32,
-    /// `NO_SCOPE` for an `own` handle, else the depth of its call.
+    /// `NO_SCOPE` for an `own` handle, else the id of its call's scope.
     scope: u32,
 }
 
@@ -155,18 +159,6 @@ impl Table {
     }
 }
 
-/// One open call (the spec's `Subtask` of the caller and `Task` of the
-/// callee).
-#[derive(Debug, Clone, Copy)]
-struct Scope {
-    caller: u32,
-    callee: u32,
-    /// Where its lenders start in [`ResourceTables::lenders`].
-    lenders: usize,
-    /// Borrowed handles of this call still held (`Task.num_borrows`).
-    borrows: u32,
-}
-
 /// The handle tables of a set of component instances and the stack of calls
 /// open between them.
 ///
@@ -252,10 +244,7 @@ pub struct ResourceTables {
     tables: BTreeMap<u32, Table>,
     types: Vec<(Option<String>, String)>,
     type_ids: BTreeMap<(Option<String>, String), ResourceType>,
-    scopes: Vec<Scope>,
-    /// The handles lent to the open calls, `(instance, index)`, innermost
-    /// call last; [`Scope::lenders`] splits them by call.
-    lenders: Vec<(u32, u32)>,
+    scopes: Scopes,
     max_handles: u32,
     /// The async runtime's tasks and waitables (`crate::concurrent`).
     pub(crate) concurrency: crate::concurrent::Concurrency,
@@ -282,8 +271,7 @@ impl ResourceTables {
             tables: BTreeMap::new(),
             types: Vec::new(),
             type_ids: BTreeMap::new(),
-            scopes: Vec::new(),
-            lenders: Vec::new(),
+            scopes: Scopes::default(),
             max_handles: max.min(MAX_HANDLES),
             concurrency: Default::default(),
         }
@@ -355,7 +343,7 @@ impl ResourceTables {
         // A borrowed handle's call is open: `exit_call` closes a call only
         // when it holds no borrow, and `abort_calls` removes the borrows of
         // the calls it ends.
-        if let Some(scope) = self.scopes.get_mut(entry.scope as usize) {
+        if let Some(scope) = self.scopes.get_mut(entry.scope) {
             scope.borrows -= 1;
         }
         Ok(None)
@@ -379,12 +367,7 @@ impl ResourceTables {
     /// lent and received until the matching [`exit_call`](Self::exit_call)
     /// belong to it.
     pub fn enter_call(&mut self, caller: u32, callee: u32) {
-        self.scopes.push(Scope {
-            caller,
-            callee,
-            lenders: self.lenders.len(),
-            borrows: 0,
-        });
+        self.scopes.enter(caller, callee);
     }
 
     /// `exit-call`: the innermost open call returned (`Task.return_`, then
@@ -396,13 +379,51 @@ impl ResourceTables {
     /// [`Trap::BorrowNotDropped`] if the callee still holds a borrowed
     /// handle of the call (the call stays open), or if no call is open.
     pub fn exit_call(&mut self) -> Result<(), Trap> {
-        let scope = match self.scopes.last() {
-            Some(scope) if scope.borrows == 0 => *scope,
-            _ => return Err(Trap::BorrowNotDropped),
-        };
-        self.end_lends(scope.lenders);
+        let id = self.scopes.innermost().ok_or(Trap::BorrowNotDropped)?;
+        self.check_borrows(id)?;
         self.scopes.pop();
+        self.end_scope(id);
         Ok(())
+    }
+
+    /// Takes the innermost open call off the stack of open calls, its
+    /// scope still alive: an `async` call, once its `[start]` lent and
+    /// received its borrows. Returns its scope's id, or `None` if it lent
+    /// and received nothing (its scope is then closed).
+    pub(crate) fn detach_call(&mut self) -> Option<u32> {
+        let id = self.scopes.pop()?;
+        let scope = self.scopes.get_mut(id)?;
+        if scope.lenders.is_empty() && scope.borrows == 0 {
+            self.scopes.free(id);
+            return None;
+        }
+        Some(id)
+    }
+
+    /// `trap_if(task.num_borrows > 0)` of `Task.return_` for the call of
+    /// scope `id`: [`Trap::BorrowNotDropped`] if its callee still holds a
+    /// borrowed handle of the call.
+    pub(crate) fn check_borrows(&mut self, id: u32) -> Result<(), Trap> {
+        match self.scopes.get_mut(id) {
+            Some(scope) if scope.borrows > 0 => Err(Trap::BorrowNotDropped),
+            _ => Ok(()),
+        }
+    }
+
+    /// `Subtask.deliver_resolve` of the call of scope `id` (off the stack):
+    /// the handles lent to it are no longer lent, and the scope is closed.
+    pub(crate) fn end_scope(&mut self, id: u32) {
+        let Some(scope) = self.scopes.get_mut(id) else {
+            return;
+        };
+        for (instance, handle) in scope.lenders.drain(..) {
+            // A lent handle can be neither dropped nor transferred, so it is
+            // still there.
+            if let Some(Ok(entry)) = self.tables.get_mut(&instance).map(|t| t.get_mut(handle)) {
+                entry.lends -= 1;
+            }
+        }
+        self.scopes.free(id);
     }
 
     /// `transfer-own` (`lift_own` then `lower_own`): moves the `own` handle
@@ -462,18 +483,20 @@ impl ResourceTables {
         handle: u32,
         ty: ResourceType,
     ) -> Result<u32, Trap> {
-        let depth = self.innermost()?;
+        let id = self.innermost()?;
         let rep = self.rep(src, ty, handle)?;
         let max = self.max_handles;
         let borrowed = Entry {
             ty,
             rep,
             lends: 0,
-            scope: depth,
+            scope: id,
         };
         let index = self.table_mut(dst).add(Slot::Resource(borrowed), max)?;
-        self.lend(src, handle);
-        self.scopes[depth as usize].borrows += 1;
+        self.lend(id, src, handle);
+        if let Some(scope) = self.scopes.get_mut(id) {
+            scope.borrows += 1;
+        }
         Ok(index)
     }
 
@@ -487,20 +510,20 @@ impl ResourceTables {
     /// In this order: [`Trap::BorrowNotDropped`] if no call is open,
     /// [`Trap::UnknownHandle`], [`Trap::WrongResourceType`].
     pub fn borrow_rep(&mut self, src: u32, handle: u32, ty: ResourceType) -> Result<u32, Trap> {
-        self.innermost()?;
+        let id = self.innermost()?;
         let rep = self.rep(src, ty, handle)?;
-        self.lend(src, handle);
+        self.lend(id, src, handle);
         Ok(rep)
     }
 
     /// How many calls are open (entered and not exited).
     pub fn call_depth(&self) -> usize {
-        self.scopes.len()
+        self.scopes.depth()
     }
 
     /// The open calls, outermost first, as `(caller, callee)`.
     pub fn open_calls(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.scopes.iter().map(|s| (s.caller, s.callee))
+        self.scopes.open().map(|s| (s.caller, s.callee))
     }
 
     /// Ends the open calls above `depth` (all of them for 0) without their
@@ -509,16 +532,16 @@ impl ResourceTables {
     /// from their tables. (The spec needs no such step: an instance that
     /// trapped is never run again.)
     pub fn abort_calls(&mut self, depth: usize) {
-        while self.scopes.len() > depth {
-            let scope = self.scopes.pop().expect("an open call");
-            self.end_lends(scope.lenders);
-            if scope.borrows == 0 {
+        while self.scopes.depth() > depth {
+            let id = self.scopes.pop().expect("an open call");
+            let borrows = self.scopes.get_mut(id).map_or(0, |s| s.borrows);
+            self.end_scope(id);
+            if borrows == 0 {
                 continue;
             }
-            let depth = self.scopes.len() as u32;
             for table in self.tables.values_mut() {
                 for (index, slot) in table.slots.iter_mut().enumerate() {
-                    if matches!(slot, Some(Slot::Resource(e)) if e.scope == depth) {
+                    if matches!(slot, Some(Slot::Resource(e)) if e.scope == id) {
                         *slot = None;
                         table.free.push(index as u32);
                     }
@@ -595,33 +618,20 @@ impl ResourceTables {
 
     /// The depth of the innermost open call.
     fn innermost(&self) -> Result<u32, Trap> {
-        match self.scopes.len() {
-            0 => Err(Trap::BorrowNotDropped),
-            n => Ok(n as u32 - 1),
-        }
+        self.scopes.innermost().ok_or(Trap::BorrowNotDropped)
     }
 
-    /// `Subtask.add_lender` for the innermost call, of a handle known to be
-    /// live.
-    fn lend(&mut self, instance: u32, handle: u32) {
+    /// `Subtask.add_lender` for the call of scope `id`, of a handle known to
+    /// be live.
+    fn lend(&mut self, id: u32, instance: u32, handle: u32) {
         let entry = self
             .tables
             .get_mut(&instance)
             .and_then(|t| t.get_mut(handle).ok())
             .expect("live handle");
         entry.lends += 1;
-        self.lenders.push((instance, handle));
-    }
-
-    /// The end of `Subtask.deliver_resolve`: the lends recorded from
-    /// `start` on end.
-    fn end_lends(&mut self, start: usize) {
-        for (instance, handle) in self.lenders.drain(start..) {
-            // A lent handle can be neither dropped nor transferred, so it is
-            // still there.
-            if let Some(Ok(entry)) = self.tables.get_mut(&instance).map(|t| t.get_mut(handle)) {
-                entry.lends -= 1;
-            }
+        if let Some(scope) = self.scopes.get_mut(id) {
+            scope.lenders.push((instance, handle));
         }
     }
 }

@@ -261,8 +261,13 @@ impl Case {
         };
         let any_realloc = params.iter().chain(&result).any(Ty::needs_realloc);
         for (side, is_lower) in [(&mut lower, true), (&mut lift, false)] {
-            let needs_memory =
-                any_realloc || params_spill(side, is_lower) || result_spills(side, is_lower);
+            // `canon lower` validation: an `async` lower has a memory,
+            // whatever its type (Wasmtime 48 does not ask for one; fact-core
+            // refuses the adapter).
+            let needs_memory = any_realloc
+                || params_spill(side, is_lower)
+                || result_spills(side, is_lower)
+                || (is_lower && side.async_);
             if !needs_memory && u.ratio(1, 3)? {
                 side.memory = None;
             }

@@ -176,6 +176,8 @@ pub struct Summary {
     pub cases: usize,
     /// `fact-core` declined the case (not supported yet).
     pub skipped: usize,
+    /// Why `fact-core` declined them, with how many each.
+    pub skip_reasons: std::collections::BTreeMap<String, usize>,
     pub both_returned: usize,
     pub both_trapped: usize,
     pub mutated: usize,
@@ -263,7 +265,11 @@ pub fn campaign(
             summary.handle_mutations += 1;
         }
         match judge(case, r) {
-            Verdict::Skipped => summary.skipped += 1,
+            Verdict::Skipped => {
+                summary.skipped += 1;
+                let why = r.skipped.clone().unwrap_or_default();
+                *summary.skip_reasons.entry(why).or_default() += 1;
+            }
             Verdict::Returned => summary.both_returned += 1,
             Verdict::Trapped => {
                 summary.both_trapped += 1;
@@ -349,6 +355,9 @@ fn run_campaign(config: Config, default_cases: u64) {
         for k in known {
             println!("  case {id}: known difference: {}", k.describe());
         }
+    }
+    for (why, n) in &summary.skip_reasons {
+        println!("  {n} skipped: {why}");
     }
     for m in &summary.mismatches {
         println!("{m}");

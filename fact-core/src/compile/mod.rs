@@ -389,7 +389,7 @@ fn validate_options(
     if adapter.lower.post_return {
         bail!("`post-return` is an option of `canon lift` only, not of the lowering side");
     }
-    validate_async_options(abi, adapter, params)?;
+    validate_async_options(adapter)?;
     let (lower_async, callback) = (adapter.lower.async_, adapter.lift.callback);
     // An `async` lower spills more than 4 flat parameters and writes any
     // result through memory; a callback lift returns up to 16 flat values
@@ -459,11 +459,7 @@ fn validate_options(
 /// The spec's rules for the `async`, `callback` and `post-return` options
 /// (component-model #578 and #646, "Canonical ABI Options"), and what
 /// `fact` does not compile yet.
-fn validate_async_options(
-    abi: &Abi<'_>,
-    adapter: &Adapter<'_>,
-    params: &[Type],
-) -> Result<(), Error> {
+fn validate_async_options(adapter: &Adapter<'_>) -> Result<(), Error> {
     let (lower, lift) = (&adapter.lower, &adapter.lift);
     let name = &adapter.function.name;
     if (lower.async_ || lift.async_) && !adapter.function.kind.is_async() {
@@ -487,12 +483,6 @@ fn validate_async_options(
     }
     if lift.async_ && lift.post_return {
         bail!("`post-return` cannot go with `async` in `canon lift` (`{name}`)");
-    }
-    if adapter.function.kind.is_async() && params.iter().any(|t| abi.contains_borrow(t)) {
-        bail!(
-            "`{name}` is an `async` function that takes a `borrow` handle: fact does not \
-             carry borrows across async calls yet"
-        );
     }
     Ok(())
 }

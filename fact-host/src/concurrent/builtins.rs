@@ -5,7 +5,7 @@
 //! instance that calls it; the runtime finds its current task.
 
 use super::state::{Wait, EVENT_NONE};
-use super::{block_on, check_may_leave, resolve, CoreValue, Host, Part, Waitable};
+use super::{block_on, check_may_leave, resolve, take_event, CoreValue, Host, Part, Waitable};
 use crate::{ResourceTables, Signature, StringEncoding, Trap};
 
 /// Runs `f` on the tables, turning its trap into the host's error.
@@ -28,7 +28,8 @@ fn with<H: Host, R>(
 ///
 /// [`Trap::CannotLeave`]; [`Trap::TaskReturnInvalid`] if the task lifts
 /// synchronously or `signature` or `encoding` are not its function's;
-/// [`Trap::TaskReturnedTwice`].
+/// [`Trap::TaskReturnedTwice`]; [`Trap::BorrowNotDropped`] if the task still
+/// holds a borrowed handle its call gave it.
 pub fn task_return<H: Host>(
     host: &mut H,
     instance: u32,
@@ -53,7 +54,12 @@ pub fn task_return<H: Host>(
         if tk.resolved {
             return Err(Trap::TaskReturnedTwice);
         }
-        Ok((task, adapter, tk.retptr))
+        // `Task.return_`: the callee dropped the borrows of its call.
+        let (retptr, scope) = (tk.retptr, tk.scope);
+        if let Some(id) = scope {
+            t.check_borrows(id)?;
+        }
+        Ok((task, adapter, retptr))
     })?;
     let mut args = args.to_vec();
     args.extend(retptr);
@@ -158,7 +164,7 @@ pub fn waitable_set_wait<H: Host>(
     let waited = block_on(host, instance, Wait::Event(set));
     host.tables(|t| t.concurrency.sets.get_mut(set).num_waiting -= 1);
     waited?;
-    Ok(host.tables(|t| t.concurrency.take_event(set).expect("the set has an event")))
+    Ok(host.tables(|t| take_event(t, set).expect("the set has an event")))
 }
 
 /// `canon waitable-set.poll`: the set's event, if it has one, else
@@ -176,7 +182,7 @@ pub fn waitable_set_poll<H: Host>(
     check_may_leave(host, instance)?;
     with(host, |t| {
         let set = t.waitable(instance, set)?.set()?;
-        Ok(t.concurrency.take_event(set).unwrap_or((EVENT_NONE, 0, 0)))
+        Ok(take_event(t, set).unwrap_or((EVENT_NONE, 0, 0)))
     })
 }
 

@@ -159,6 +159,7 @@ pub fn host_call<H: Host, R>(
             pending_event: false,
             set: None,
             delivered: true,
+            scope: None,
             context: [0; 2],
             cont: Cont::Running,
         });
@@ -218,6 +219,7 @@ pub fn call<H: Host>(
             pending_event: false,
             set: None,
             delivered: false,
+            scope: None,
             context: [0; 2],
             cont: Cont::Pending,
         });
@@ -251,14 +253,7 @@ pub fn call<H: Host>(
         host.tables(|t| (t.concurrency.tasks.get(task).resolved, call.lower_async));
     if resolved {
         // The result is there: no subtask for the caller.
-        let results = host.tables(|t| {
-            let c = &mut t.concurrency;
-            let tk = c.tasks.get_mut(task);
-            tk.delivered = true;
-            let results = core::mem::take(&mut tk.results);
-            c.collect(task);
-            results
-        });
+        let results = host.tables(|t| deliver_results(t, task));
         return Ok(if lower_async {
             alloc::vec![CoreValue::I32(RETURNED as i32)]
         } else {
@@ -276,14 +271,32 @@ pub fn call<H: Host>(
         )]);
     }
     block_on(host, reg.caller, Wait::Resolved(task))?;
-    Ok(host.tables(|t| {
-        let c = &mut t.concurrency;
-        let tk = c.tasks.get_mut(task);
-        tk.delivered = true;
-        let results = core::mem::take(&mut tk.results);
-        c.collect(task);
-        results
-    }))
+    Ok(host.tables(|t| deliver_results(t, task)))
+}
+
+/// The caller takes the results of `task`, which resolved
+/// (`Subtask.deliver_resolve`: the call's lends end).
+fn deliver_results(t: &mut ResourceTables, task: u32) -> Vec<CoreValue> {
+    let c = &mut t.concurrency;
+    let tk = c.tasks.get_mut(task);
+    tk.delivered = true;
+    let results = core::mem::take(&mut tk.results);
+    let scope = tk.scope.take();
+    c.collect(task);
+    if let Some(id) = scope {
+        t.end_scope(id);
+    }
+    results
+}
+
+/// Takes the first event of waitable set `set`; an event that delivers a
+/// subtask's resolution ends the call's lends (`Subtask.deliver_resolve`).
+pub(crate) fn take_event(t: &mut ResourceTables, set: u32) -> Option<(u32, u32, u32)> {
+    let (event, scope) = t.concurrency.take_event(set)?;
+    if let Some(id) = scope {
+        t.end_scope(id);
+    }
+    Some(event)
 }
 
 /// Gives the caller of `task` a handle of its subtask.
@@ -296,26 +309,43 @@ fn subtask_handle(t: &mut ResourceTables, task: u32) -> Result<u32, Trap> {
 
 /// Starts `task`: takes its instance's lock, reads the caller's arguments
 /// into the callee (`[start]`), and runs the callee's core function.
+///
+/// `[start]` runs inside the call's borrow scope, opened on the stack of
+/// open calls as a synchronous adapter's `enter-call` does: the borrows it
+/// lends and gives belong to the call. The scope then leaves the stack
+/// with the task: its borrows are checked at `task.return` and its lends
+/// end when the caller sees the resolution.
 fn start<H: Host>(host: &mut H, task: u32) -> Result<(), H::Error> {
     let (adapter, args) = host.tables(|t| {
         let c = &mut t.concurrency;
         let tk = c.tasks.get_mut(task);
-        let instance = tk.instance;
+        let (instance, caller) = (tk.instance, tk.caller_instance);
         let args = core::mem::take(&mut tk.args);
         let adapter = tk.adapter.expect("a call");
         c.instance(instance).exclusive = Some(task);
         c.progress(task, STARTED);
+        t.enter_call(caller, instance);
         (adapter, args)
     });
     let lifted = host.call(adapter, Part::Start, &args)?;
+    host.tables(|t| {
+        let scope = t.detach_call();
+        t.concurrency.tasks.get_mut(task).scope = scope;
+    });
     let results = enter(host, task, |host| host.call(adapter, Part::Callee, &lifted))?;
     let callback = host.tables(|t| t.concurrency.adapters[adapter as usize].call.callback);
     if callback {
         let code = results.first().and_then(|v| v.i32()).unwrap_or(-1);
         return handle_code(host, task, code as u32);
     }
-    // A synchronous lift returned its results from its core function.
-    let retptr = host.tables(|t| t.concurrency.tasks.get(task).retptr);
+    // A synchronous lift returned its results from its core function:
+    // `Task.return_` checks that it dropped its borrows.
+    let (retptr, borrows) = host.tables(|t| {
+        let tk = t.concurrency.tasks.get(task);
+        let (retptr, scope) = (tk.retptr, tk.scope);
+        (retptr, scope.map_or(Ok(()), |id| t.check_borrows(id)))
+    });
+    borrows.map_err(|trap| host.trap(trap))?;
     let mut args = results.clone();
     args.extend(retptr);
     let lowered = host.call(adapter, Part::Return, &args)?;
@@ -433,8 +463,7 @@ fn deliver<H: Host>(host: &mut H, task: u32) -> Result<(), H::Error> {
         let event = match cont {
             Cont::Waiting(set) => {
                 c.sets.get_mut(set).num_waiting -= 1;
-                c.take_event(set)
-                    .expect("delivered when the set has an event")
+                take_event(t, set).expect("delivered when the set has an event")
             }
             _ => (EVENT_NONE, 0, 0),
         };
@@ -524,3 +553,6 @@ pub(crate) fn check_may_leave<H: Host>(host: &mut H, instance: u32) -> Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -78,6 +78,9 @@ pub(crate) struct Task {
     pub set: Option<u32>,
     /// The resolution was delivered (the spec's `resolve_delivered`).
     pub delivered: bool,
+    /// The call's borrow scope, from its `[start]` until the resolution
+    /// is delivered, if it lent or received borrows.
+    pub scope: Option<u32>,
     /// `context.get` / `context.set` storage.
     pub context: [i32; 2],
     pub cont: Cont,
@@ -230,8 +233,10 @@ impl Concurrency {
             .any(|&t| self.tasks.get(t).pending_event)
     }
 
-    /// Takes the set's first event: `(code, handle, state)`.
-    pub fn take_event(&mut self, set: u32) -> Option<(u32, u32, u32)> {
+    /// Takes the set's first event: `(code, handle, state)`, and the
+    /// borrow scope to end if the event delivers a resolution (see
+    /// `super::take_event`).
+    pub fn take_event(&mut self, set: u32) -> Option<((u32, u32, u32), Option<u32>)> {
         let task = *self
             .sets
             .get(set)
@@ -240,13 +245,18 @@ impl Concurrency {
             .find(|&&t| self.tasks.get(t).pending_event)?;
         let t = self.tasks.get_mut(task);
         t.pending_event = false;
+        let mut scope = None;
         if t.resolved {
             t.delivered = true;
+            scope = t.scope.take();
         }
         Some((
-            EVENT_SUBTASK,
-            t.handle.expect("a subtask in a set has a handle"),
-            t.state,
+            (
+                EVENT_SUBTASK,
+                t.handle.expect("a subtask in a set has a handle"),
+                t.state,
+            ),
+            scope,
         ))
     }
 

@@ -251,9 +251,9 @@ fn transfer_borrow_lends_the_source_and_counts_the_borrow() {
     assert_eq!(t.handle(0, h), Some(info(a, 9, 2, None)));
     assert_eq!(t.handle(1, b1), Some(info(a, 9, 0, Some(0))));
     assert_eq!(t.rep(1, a, b2), Ok(9));
-    assert_eq!(t.scopes[0].borrows, 2);
+    assert_eq!(t.scopes.get_mut(0).unwrap().borrows, 2);
     assert_eq!(t.drop_handle(1, a, b1), Ok(None));
-    assert_eq!(t.scopes[0].borrows, 1);
+    assert_eq!(t.scopes.get_mut(0).unwrap().borrows, 1);
     assert_eq!(t.drop_handle(1, a, b2), Ok(None));
     t.exit_call().unwrap();
     assert_eq!(t.handle(0, h), Some(info(a, 9, 0, None)));
@@ -389,7 +389,7 @@ fn a_borrow_dropped_during_a_nested_call_counts_against_its_own_call() {
     let b = t.transfer_borrow(0, 1, h, a).unwrap();
     t.enter_call(1, 2);
     assert_eq!(t.drop_handle(1, a, b), Ok(None));
-    assert_eq!(t.scopes[0].borrows, 0);
+    assert_eq!(t.scopes.get_mut(0).unwrap().borrows, 0);
     t.exit_call().unwrap();
     t.exit_call().unwrap();
 }
@@ -446,8 +446,7 @@ fn calls_allocate_nothing_once_warm() {
     round(&mut t);
     let capacities = |t: &ResourceTables| {
         (
-            t.scopes.capacity(),
-            t.lenders.capacity(),
+            t.scopes.capacities(),
             t.tables[&1].slots.capacity(),
             t.tables[&1].free.capacity(),
         )
