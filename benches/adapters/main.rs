@@ -18,6 +18,9 @@
 //!   the plain call alone, and also two plain calls through an instance that
 //!   only forwards (the least an adapter in an instance of its own costs).
 //!
+//! Then calls of `async` functions, against Wasmtime's async adapters and
+//! runtime (`async_calls.rs`: cases `async u32` and `async string 64 B`).
+//!
 //! After the table, the SIMD kernel that each non-ASCII string case of the
 //! largest size needs runs alone on host buffers (`kernels.rs`): the floor
 //! of any adapter on that text.
@@ -48,6 +51,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod async_calls;
 mod cases;
 mod kernels;
 mod modules;
@@ -641,5 +645,6 @@ fn main() -> Result<()> {
     print_targets(&rows);
     print_wasmi_table(&rows);
     kernels::print(&rows, samples);
+    async_calls::run(&filters, samples, sample_ns)?;
     Ok(())
 }

@@ -12,14 +12,30 @@ use crate::intrinsics::Addr;
 use fact_host::concurrent::{self, CoreValue, Host, Part};
 use fact_host::{flags, ResourceTables, SharedResourceTables, Signature, StringEncoding, Trap};
 
+/// A function the runtime calls, with zeroed results of its type (taken
+/// once, when it is linked: asking the engine for a function's type on
+/// every call costs more than the call).
+#[derive(Debug, Clone)]
+pub(crate) struct Linked {
+    func: Func,
+    results: Box<[Val]>,
+}
+
+impl Linked {
+    pub fn new(store: impl wasmtime::AsContext, func: Func) -> Linked {
+        let results = func.ty(&store).results().map(|t| zero(&t)).collect();
+        Linked { func, results }
+    }
+}
+
 /// The functions the runtime calls for one async adapter.
 #[derive(Debug, Clone)]
 pub(crate) struct Parts {
-    pub start: Func,
-    pub ret: Func,
-    pub post_return: Option<Func>,
-    pub callee: Func,
-    pub callback: Option<Func>,
+    pub start: Linked,
+    pub ret: Linked,
+    pub post_return: Option<Linked>,
+    pub callee: Linked,
+    pub callback: Option<Linked>,
 }
 
 /// What the runtime's host functions share with the linker: the linked
@@ -27,7 +43,7 @@ pub(crate) struct Parts {
 /// flags globals.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
-    pub parts: Mutex<BTreeMap<u32, Parts>>,
+    pub parts: Mutex<BTreeMap<u32, Arc<Parts>>>,
     pub flags: Mutex<BTreeMap<u32, Global>>,
 }
 
@@ -35,7 +51,7 @@ impl Shared {
     /// Adds the parts of the adapter registered as `id`, and the flags
     /// globals of its module.
     pub fn add(&self, id: u32, parts: Parts, flags: &BTreeMap<u32, Global>) {
-        lock(&self.parts).insert(id, parts);
+        lock(&self.parts).insert(id, Arc::new(parts));
         lock(&self.flags).extend(flags.iter().map(|(k, v)| (*k, *v)));
     }
 }
@@ -90,19 +106,21 @@ impl<S: AsContextMut> Host for WasmtimeHost<S> {
         let parts = lock(&self.shared.parts).get(&adapter).cloned();
         let parts =
             parts.ok_or_else(|| wasmtime::format_err!("async adapter {adapter} is not linked"))?;
-        let func = match part {
-            Part::Start => parts.start,
-            Part::Return => parts.ret,
-            Part::PostReturn => parts.post_return.expect("registered with a post-return"),
-            Part::Callee => parts.callee,
-            Part::Callback => parts.callback.ok_or_else(|| {
+        let linked = match part {
+            Part::Start => &parts.start,
+            Part::Return => &parts.ret,
+            Part::PostReturn => parts
+                .post_return
+                .as_ref()
+                .expect("registered with a post-return"),
+            Part::Callee => &parts.callee,
+            Part::Callback => parts.callback.as_ref().ok_or_else(|| {
                 wasmtime::format_err!("no callback supplied for async adapter {adapter}")
             })?,
         };
-        let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().map(|t| zero(&t)).collect();
+        let mut results = linked.results.to_vec();
         let args: Vec<Val> = args.iter().copied().map(to_val).collect();
-        func.call(&mut self.store, &args, &mut results)?;
+        linked.func.call(&mut self.store, &args, &mut results)?;
         Ok(results.iter().map(to_core).collect())
     }
 

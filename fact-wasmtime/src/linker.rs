@@ -8,7 +8,7 @@ use wasmtime::{
     Mutability, Result, Val, ValType,
 };
 
-use crate::concurrent::{self, Parts, Runtime};
+use crate::concurrent::{self, Linked, Parts, Runtime};
 use crate::intrinsics::{trap_func, validator, Transcoder};
 use crate::resources;
 use fact_host::{flags, Export, Import, ImportKind, Trap};
@@ -355,16 +355,19 @@ impl AdapterLinker {
                             wasmtime::format_err!("the adapter module exports no `{prefix}{name}`")
                         })
                 };
+                let (start, ret) = (half("[start]")?, half("[return]")?);
+                let post_return = if post_return {
+                    Some(half("[post-return]")?)
+                } else {
+                    None
+                };
+                let linked = |f| Linked::new(&store, f);
                 let parts = Parts {
-                    start: half("[start]")?,
-                    ret: half("[return]")?,
-                    post_return: if post_return {
-                        Some(half("[post-return]")?)
-                    } else {
-                        None
-                    },
-                    callee,
-                    callback,
+                    start: linked(start),
+                    ret: linked(ret),
+                    post_return: post_return.map(linked),
+                    callee: linked(callee),
+                    callback: callback.map(linked),
                 };
                 runtime.shared.add(id, parts, &flags);
             }
