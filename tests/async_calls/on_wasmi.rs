@@ -3,10 +3,10 @@
 use super::{task_return, Builtin, Failure, Modules, Outcome};
 use fact_host::SharedResourceTables;
 use fact_wasmi::wasmi::{
-    Caller, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module, Nullable, Ref,
-    Store, Table, Val,
+    Caller, Engine, Error, Extern, ExternType, Func, Global, Instance, Memory, Module, Mutability,
+    Nullable, Ref, Store, Table, Val,
 };
-use fact_wasmi::{trap_of, AdapterLinker, LinkedAdapters, Runtime};
+use fact_wasmi::{trap_of, AdapterLinker, FactTrap, LinkedAdapters, Runtime};
 
 type Result<T, E = Error> = core::result::Result<T, E>;
 
@@ -36,6 +36,7 @@ fn instantiate(
     m: &Modules<'_>,
     adapters: Option<&LinkedAdapters>,
     memory: Option<Memory>,
+    flags: Global,
 ) -> Result<(Instance, Memory)> {
     let builtins = runtime.builtins(instance);
     let memory = match memory {
@@ -50,11 +51,19 @@ fn instantiate(
                 externs.push(memory.into());
                 continue;
             }
-            ("host", "log") => {
-                Func::wrap(&mut *store, |mut caller: Caller<'_, Vec<i64>>, v: i64| {
-                    caller.data_mut().push(v)
-                })
-            }
+            // A host function refuses a call while the instance may not
+            // leave, as `canon lower` of a host function does.
+            ("host", "log") => Func::wrap(
+                &mut *store,
+                move |mut caller: Caller<'_, Vec<i64>>, v: i64| -> Result<(), Error> {
+                    match flags.get(&caller) {
+                        Val::I32(f) if f & fact_host::flags::MAY_LEAVE != 0 => {}
+                        _ => return Err(Error::host(FactTrap(fact_host::Trap::CannotLeave))),
+                    }
+                    caller.data_mut().push(v);
+                    Ok(())
+                },
+            ),
             ("adapter", name) => adapters
                 .and_then(|a| a.adapter(&mut *store, name))
                 .unwrap_or_else(|| panic!("no adapter `{name}`")),
@@ -88,6 +97,11 @@ fn instantiate(
 
 fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Result<Vec<i64>> {
     let engine = store.engine().clone();
+    let initial = Val::I32(fact_host::flags::INITIAL);
+    let flags = [
+        Global::new(&mut *store, initial.clone(), Mutability::Var),
+        Global::new(&mut *store, initial, Mutability::Var),
+    ];
     let (callee, callee_memory) = instantiate(
         store,
         &Module::new(&engine, &m.callee)?,
@@ -96,9 +110,12 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         m,
         None,
         None,
+        flags[1],
     )?;
     let mut linker = AdapterLinker::new();
     linker
+        .flags(0, flags[0])
+        .flags(1, flags[1])
         .runtime(runtime)
         .resources(runtime.tables().clone(), &m.adapters.resources);
     linker.memory(&*store, 1, callee_memory);
@@ -145,6 +162,7 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         m,
         Some(&linked),
         Some(caller_memory),
+        flags[0],
     )?;
     if let Some(realloc) = caller.get_func(&mut *store, "cabi_realloc") {
         caller_realloc

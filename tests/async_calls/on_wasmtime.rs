@@ -3,8 +3,8 @@
 use super::{task_return, Builtin, Failure, Modules, Outcome};
 use fact_host::SharedResourceTables;
 use fact_wasmtime::wasmtime::{
-    Caller, Config, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module, Result,
-    Store, Val,
+    Caller, Config, Engine, Error, Extern, ExternType, Func, Global, GlobalType, Instance, Memory,
+    Module, Mutability, Result, Store, Val, ValType,
 };
 use fact_wasmtime::{trap_of, AdapterLinker, LinkedAdapters, Runtime};
 
@@ -37,6 +37,7 @@ fn instantiate(
     m: &Modules<'_>,
     adapters: Option<&LinkedAdapters>,
     memory: Option<Memory>,
+    flags: Global,
 ) -> Result<(Instance, Memory)> {
     let builtins = runtime.builtins(instance);
     let memory = match memory {
@@ -51,11 +52,18 @@ fn instantiate(
                 externs.push(memory.into());
                 continue;
             }
-            ("host", "log") => {
-                Func::wrap(&mut *store, |mut caller: Caller<'_, Vec<i64>>, v: i64| {
-                    caller.data_mut().push(v)
-                })
-            }
+            // A host function refuses a call while the instance may not
+            // leave, as `canon lower` of a host function does.
+            ("host", "log") => Func::wrap(
+                &mut *store,
+                move |mut caller: Caller<'_, Vec<i64>>, v: i64| -> Result<()> {
+                    if flags.get(&mut caller).unwrap_i32() & fact_host::flags::MAY_LEAVE == 0 {
+                        return Err(Error::new(fact_host::Trap::CannotLeave));
+                    }
+                    caller.data_mut().push(v);
+                    Ok(())
+                },
+            ),
             ("adapter", name) => adapters
                 .and_then(|a| a.adapter(&mut *store, name))
                 .unwrap_or_else(|| panic!("no adapter `{name}`")),
@@ -89,6 +97,12 @@ fn instantiate(
 
 fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Result<Vec<i64>> {
     let engine = store.engine().clone();
+    let ty = GlobalType::new(ValType::I32, Mutability::Var);
+    let initial = Val::I32(fact_host::flags::INITIAL);
+    let flags = [
+        Global::new(&mut *store, ty.clone(), initial.clone())?,
+        Global::new(&mut *store, ty, initial)?,
+    ];
     let (callee, callee_memory) = instantiate(
         store,
         &Module::new(&engine, &m.callee)?,
@@ -97,9 +111,12 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         m,
         None,
         None,
+        flags[1],
     )?;
     let mut linker = AdapterLinker::new();
     linker
+        .flags(0, flags[0])
+        .flags(1, flags[1])
         .runtime(runtime)
         .resources(runtime.tables().clone(), &m.adapters.resources);
     linker.memory(&*store, 1, callee_memory);
@@ -146,6 +163,7 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         m,
         Some(&linked),
         Some(caller_memory),
+        flags[0],
     )?;
     if let Some(realloc) = caller.get_func(&mut *store, "cabi_realloc") {
         caller_realloc.1.set(&mut *store, 0, realloc.into())?;
