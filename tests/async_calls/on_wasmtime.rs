@@ -32,12 +32,11 @@ fn new_memory(store: &mut Store<Vec<i64>>, module: &Module) -> Result<Memory> {
 fn instantiate(
     store: &mut Store<Vec<i64>>,
     module: &Module,
-    instance: u32,
+    (instance, flags): (u32, Global),
     runtime: &Runtime,
     m: &Modules<'_>,
     adapters: Option<&LinkedAdapters>,
     memory: Option<Memory>,
-    flags: Global,
 ) -> Result<(Instance, Memory)> {
     let builtins = runtime.builtins(instance);
     let memory = match memory {
@@ -100,18 +99,17 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
     let ty = GlobalType::new(ValType::I32, Mutability::Var);
     let initial = Val::I32(fact_host::flags::INITIAL);
     let flags = [
-        Global::new(&mut *store, ty.clone(), initial.clone())?,
+        Global::new(&mut *store, ty.clone(), initial)?,
         Global::new(&mut *store, ty, initial)?,
     ];
     let (callee, callee_memory) = instantiate(
         store,
         &Module::new(&engine, &m.callee)?,
-        1,
+        (1, flags[1]),
         runtime,
         m,
         None,
         None,
-        flags[1],
     )?;
     let mut linker = AdapterLinker::new();
     linker
@@ -158,12 +156,11 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
     let (caller, _) = instantiate(
         store,
         &caller_module,
-        0,
+        (0, flags[0]),
         runtime,
         m,
         Some(&linked),
         Some(caller_memory),
-        flags[0],
     )?;
     if let Some(realloc) = caller.get_func(&mut *store, "cabi_realloc") {
         caller_realloc.1.set(&mut *store, 0, realloc.into())?;
