@@ -37,6 +37,21 @@
     doc = concat!("```\n", include_str!("../examples/readme/src/main.rs"), "```")
 )]
 //!
+//! # Example: an `async` function
+//!
+//! The adapter of an `async` function hands the call to the async runtime
+//! (`Runtime`, given to `AdapterLinker::runtime`), which runs the tasks,
+//! the events and the callback loop; the instances' core modules import the
+//! canon built-ins from `Runtime::builtins`. Here the caller lowers
+//! `length` with `async` and waits for its subtask; the callee lifts it
+//! with a callback, yields once and returns from its callback
+//! (`examples/async-call`, `cargo run -p async-call`).
+//!
+#![cfg_attr(
+    feature = "wasmtime",
+    doc = concat!("```\n", include_str!("../examples/async-call/src/main.rs"), "```")
+)]
+//!
 //! See the README and `docs/host-abi.md` for the host ABI.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -342,10 +342,14 @@ fn names(exports: &[Export], descriptions: &[String]) -> TokenStream {
         .enumerate()
         .map(|(i, export)| {
             let description = descriptions.get(i).map(String::as_str).unwrap_or_default();
+            let async_call = export
+                .async_call
+                .as_ref()
+                .map_or(String::new(), describe_async);
             doc(&format!(
                 "Adapter {i}: `{}`, lowered by instance {}, lifted by instance {}.\n\n\
                  The caller imports it as `(func {})`; it calls the callee as \
-                 `(func {})`.\n\n{description}",
+                 `(func {})`.\n\n{async_call}{description}",
                 wit_function(export),
                 export.lower_instance,
                 export.lift_instance,
@@ -647,6 +651,29 @@ fn describe_import(kind: &ImportKind) -> String {
     }
 }
 
+/// How the async runtime runs an adapter of an `async` function, in words.
+fn describe_async(call: &AsyncCall) -> String {
+    let lower = if call.lower_async {
+        "The caller lowers it with `async`: the call returns a packed status \
+         (`state | subtask << 4`) at once, and results go to the return pointer."
+    } else {
+        "The caller lowers it synchronously: the call returns when the results are there."
+    };
+    let lift = if call.callback {
+        format!(
+            "The callee lifts it with `async` and a `callback`: it returns callback codes and \
+             its results through `task.return`, of core type `(func {})`.",
+            call.task_return
+        )
+    } else {
+        "The callee lifts it synchronously.".to_string()
+    };
+    format!(
+        "An `async` function: the adapter hands the call to the async runtime \
+         (`AdapterLinker::runtime`). {lower} {lift}\n\n"
+    )
+}
+
 /// Canonical options in words, for the docs.
 fn describe_options(options: &CanonOptions, lift: bool) -> String {
     let memory = match options.memory {
@@ -660,6 +687,13 @@ fn describe_options(options: &CanonOptions, lift: bool) -> String {
         "no `realloc`"
     };
     let mut text = format!("`{}` strings, {memory}, {realloc}", options.string_encoding);
+    if options.async_ {
+        text.push_str(if options.callback {
+            ", `async` with a `callback` for `async` functions"
+        } else {
+            ", `async` for `async` functions"
+        });
+    }
     if lift {
         text.push_str(if options.post_return {
             " and a `post-return`"
