@@ -159,6 +159,31 @@ fn waiting_for_nothing_deadlocks(engine: Engine) {
     assert_eq!(trap_of(s, engine), Some(Trap::Deadlock));
 }
 
+/// The callee's callback returns its result (so the caller's wait, below
+/// it on the native stack, is over) and then waits on an empty set: the
+/// spec would suspend the callee and resume the caller; a stackless
+/// runtime cannot resume a wait below the one that cannot end.
+fn a_wait_above_a_finished_wait_traps_stackless_deadlock(engine: Engine) {
+    let builtins = [
+        ("task.return:f", "(param i32)"),
+        ("waitable-set.new", "(result i32)"),
+        ("waitable-set.wait", "(param i32 i32) (result i32)"),
+    ];
+    let callee = callee(
+        &builtins,
+        "(i32.const 1)",
+        "(call $task_return_f (i32.const 7))
+         (drop (call $waitable-set_wait (call $waitable-set_new) (i32.const 64)))
+         (i32.const 0)",
+    );
+    let s = Scenario::new(F, callee, async_caller()).wasmtime_differs(
+        Ok(vec![1, 1, 1, 2, 7]),
+        "Wasmtime suspends the callee's wait on its fiber, resumes the caller, which \
+         gets the result, and leaves the callee waiting forever",
+    );
+    assert_eq!(trap_of(s, engine), Some(Trap::StacklessDeadlock));
+}
+
 /// A task of a synchronous function type that would wait for an `async`
 /// callee: nothing else of its instance can run, so it traps (#656).
 fn synchronous_task_that_would_block(engine: Engine) {
@@ -213,6 +238,7 @@ on_every_engine!(
     a_set_joins_a_set,
     unknown_subtask,
     waiting_for_nothing_deadlocks,
+    a_wait_above_a_finished_wait_traps_stackless_deadlock,
     synchronous_task_that_would_block,
     caller_realloc_calls_out,
 );
