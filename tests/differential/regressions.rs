@@ -582,3 +582,31 @@ fn the_comparison_catches_an_async_adapter_with_another_string_encoding() {
     });
     assert!(matches!(judge(&case, &sabotaged[0]), Verdict::Mismatch(_)));
 }
+
+/// Where Wasmtime cannot run a case (`async` with a 64-bit memory), the
+/// spec's decoding alone must still catch a wrong adapter.
+#[test]
+fn the_spec_alone_catches_an_async_adapter_with_another_string_encoding() {
+    let mut case = async_case(true, true);
+    case.lift.memory = Some(true);
+    let case = Case::new(
+        case.params,
+        case.result,
+        case.lower,
+        case.lift,
+        case.args,
+        case.ret,
+    );
+    assert!(run::unreferenced(&case));
+    let r = run::run_batch(&run::engine(), &[(0, case.clone())], true).remove(0);
+    assert!(
+        matches!(judge(&case, &r), Verdict::Alone(true)),
+        "{:?}",
+        judge(&case, &r)
+    );
+    let sabotaged = run::run_batch_with(&run::engine(), &[(0, case.clone())], true, |case| {
+        let lift = case.lift.fact(1).string_encoding(StringEncoding::Utf8);
+        (case.lower.fact(0), lift)
+    });
+    assert!(matches!(judge(&case, &sabotaged[0]), Verdict::Mismatch(_)));
+}
