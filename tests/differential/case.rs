@@ -177,6 +177,11 @@ pub struct Case {
     pub fault: Option<ReallocFault>,
     /// The function type is `async`.
     pub async_fn: bool,
+    /// For a callback lift: how many times the callee yields (its first
+    /// call and then its callback return `YIELD`) before it calls
+    /// `task.return` from its callback. An `async` caller then gets
+    /// `STARTED` and waits for its subtask's events.
+    pub yields: u32,
 }
 
 fn encoding(u: &mut Unstructured<'_>) -> Result<StringEncoding> {
@@ -294,6 +299,13 @@ impl Case {
         let (mut case, arg_sites, ret_sites) =
             Case::encoded(params, result, lower, lift, args, ret);
         case.async_fn = config.async_functions;
+        // A callee that yields keeps the caller waiting on a waitable set,
+        // whose handles take indices in the caller's table: only for
+        // results without handles, whose indices `tables.rs` predicts
+        // without them.
+        if case.lift.async_ && case.ret_handles.is_empty() {
+            case.yields = u.int_in_range(0..=2)?;
+        }
 
         if u.int_in_range(1..=100)? <= config.mutate_percent {
             let in_results = if arg_sites.is_empty() {
@@ -385,6 +397,7 @@ impl Case {
             mutation: None,
             fault: None,
             async_fn: lower.async_ || lift.async_,
+            yields: 0,
         };
         let (arg_sites, ret_sites) = case.encode();
         (case, arg_sites, ret_sites)
@@ -546,6 +559,9 @@ impl Case {
         );
         if let Some(r) = &self.ret {
             s += &format!("  result: {}\n", values::describe(r));
+        }
+        if self.yields > 0 {
+            s += &format!("  the callee yields {} times first\n", self.yields);
         }
         s += &format!("  caller flat args: {:x?}\n", self.arg_flat);
         s += &format!(

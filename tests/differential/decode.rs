@@ -312,14 +312,40 @@ pub fn check(case: &Case, dumps: &[Dump; 2]) -> Result<(), String> {
         return Err(format!("the callee received {args:?}, not {:?}", case.args));
     }
 
-    // An `async` lower returned at once: status RETURNED (2), no subtask.
+    // An `async` lower returned RETURNED (2) at once, with no subtask; or,
+    // if the callee yielded first, STARTED (1) with a subtask, whose last
+    // event (SUBTASK, 1) says RETURNED.
     if case.lower.async_ {
-        let status = slot(caller, 0xb0, CoreTy::I32);
-        if status != Flat::I32(2) {
+        let Flat::I32(status) = slot(caller, 0xb0, CoreTy::I32) else {
+            unreachable!()
+        };
+        let subtask = status >> 4;
+        if case.yields == 0 && status != 2 {
             return Err(format!(
-                "the async lower returned status {status:x?}, not RETURNED"
+                "the async lower returned status {status:#x}, not RETURNED"
             ));
         }
+        if case.yields > 0 {
+            let events = caller.word(tag::MEM32, 0xb8);
+            let last = caller.word(tag::MEM32, 0xc8 + 8 * (events.clamp(1, 4) - 1));
+            let want = 1 | u64::from(subtask) << 8 | 2 << 40;
+            if status & 0xf != 1 || subtask == 0 || events == 0 || last != want {
+                return Err(format!(
+                    "the async lower returned status {status:#x}, then {events} events, the \
+                     last {last:#x}, not STARTED then SUBTASK RETURNED ({want:#x})"
+                ));
+            }
+        }
+    }
+
+    // A callee that yielded saw its callback called once per yield, with
+    // no event (`EVENT_NONE`).
+    if case.lift.async_ && callee.word(tag::MEM32, 0xb8) != u64::from(case.yields) {
+        return Err(format!(
+            "the callee's callback ran {} times, not {}",
+            callee.word(tag::MEM32, 0xb8),
+            case.yields
+        ));
     }
 
     // The result, as the caller's core function got it.

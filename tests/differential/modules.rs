@@ -13,8 +13,11 @@
 //! | `0x18` | number of `post-return` calls |
 //! | `0x20..0xa0` | the callee's flat parameters, 8 bytes each |
 //! | `0xa0` | `post-return`'s parameter |
-//! | `0xb0` | the caller's flat result |
+//! | `0xb0` | the caller's flat result (an `async` lower's packed status) |
+//! | `0xb8` | number of events the instance observed (the callee's callback calls, an `async` caller's subtask events) |
 //! | `0xc0` | number of `realloc` calls |
+//! | `0xc8..0xe8` | the first four events, `code \| index << 8 \| payload << 40` |
+//! | `0xf0..0xf8` | an `async` caller's last event, as `waitable-set.wait` wrote it |
 //! | `0x100..` | `realloc` calls, 48 bytes each: memory (32/64), old, old size, align, new size, returned pointer |
 //! | [`STATIC_BASE`] | the values a side hands over (written by `memory.init` when the case runs) |
 //! | `0x8000..` | the heap of the bump allocator `realloc` |
@@ -381,6 +384,49 @@ fn bump(addr: u64) -> String {
     )
 }
 
+/// `$record_event(code, index, payload)`: counts the events an instance
+/// observed at `0xb8` and keeps the first four at `0xc8`, each as `code |
+/// index << 8 | payload << 40`.
+const RECORD_EVENT: &str = r#"(func $record_event (param $code i32) (param $index i32) (param $payload i32)
+  (local $n i32)
+  (local.set $n (i32.wrap_i64 (i64.load $m32 (i32.const 0xb8))))
+  (i64.store $m32 (i32.const 0xb8) (i64.extend_i32_u (i32.add (local.get $n) (i32.const 1))))
+  (if (i32.lt_u (local.get $n) (i32.const 4))
+    (then (i64.store $m32 (i32.add (i32.const 0xc8) (i32.shl (local.get $n) (i32.const 3)))
+      (i64.or (i64.extend_i32_u (local.get $code))
+        (i64.or (i64.shl (i64.extend_i32_u (local.get $index)) (i64.const 8))
+          (i64.shl (i64.extend_i32_u (local.get $payload)) (i64.const 40))))))))
+"#;
+
+/// The canon built-ins the caller's main module imports to wait for a
+/// subtask.
+const WAIT_IMPORTS: &str = r#"(import "canon" "waitable-set.new" (func $waitable_set_new (result i32)))
+(import "canon" "waitable-set.wait" (func $waitable_set_wait (param i32 i32) (result i32)))
+(import "canon" "waitable-set.drop" (func $waitable_set_drop (param i32)))
+(import "canon" "waitable.join" (func $waitable_join (param i32 i32)))
+(import "canon" "subtask.drop" (func $subtask_drop (param i32)))
+"#;
+
+/// `$wait_for(status)`: keeps an `async` lower's packed status at `0xb0`;
+/// if the call did not return at once, waits for its subtask's events
+/// (recording each) until it has returned, then drops the subtask and the
+/// set.
+const WAIT_FOR: &str = r#"(func $wait_for (param $status i32)
+  (local $set i32) (local $code i32)
+  (i64.store $m32 (i32.const 0xb0) (i64.extend_i32_u (local.get $status)))
+  (if (i32.ne (i32.and (local.get $status) (i32.const 15)) (i32.const 2))
+    (then
+      (local.set $set (call $waitable_set_new))
+      (call $waitable_join (i32.shr_u (local.get $status) (i32.const 4)) (local.get $set))
+      (loop $wait
+        (local.set $code (call $waitable_set_wait (local.get $set) (i32.const 0xf0)))
+        (call $record_event (local.get $code) (i32.load $m32 (i32.const 0xf0))
+          (i32.load $m32 (i32.const 0xf4)))
+        (br_if $wait (i32.ne (i32.load $m32 (i32.const 0xf4)) (i32.const 2))))
+      (call $subtask_drop (i32.shr_u (local.get $status) (i32.const 4)))
+      (call $waitable_set_drop (local.get $set)))))
+"#;
+
 /// The memory imports of a module whose memories another module defines
 /// (module `module`), as [`memory_module_fields`] does.
 fn memory_imports(module: &str, memory64: bool) -> String {
@@ -432,6 +478,8 @@ pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         w += "(export \"mem64\" (memory $m64))\n";
     }
     w += &runtime_fields(memory64, "import");
+    w += RECORD_EVENT;
+    w += "(global $yields (mut i32) (i32.const 0))\n";
     // `make-r` and `rep-r`: a `borrow<r>` reaches its implementer as the rep.
     w += "(func (export \"make-r\") (param i32) (result i32) (call $new_r (local.get 0)))\n";
     w += "(func (export \"rep-r\") (param i32) (result i32) (local.get 0))\n";
@@ -463,28 +511,43 @@ pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
                 writeln!(w, "(call $drop_s (i32.const {index}))").unwrap();
             }
         }
-        writeln!(
-            w,
-            "(memory.init {} $r{i} {} (i32.const 0) (i32.const {}))",
+        // The result: written into memory, its handles created.
+        let mut result = format!(
+            "(memory.init {} $r{i} {} (i32.const 0) (i32.const {}))\n",
             mem_name(mem64),
             addr_const(mem64, STATIC_BASE),
             case.ret_image.bytes.len()
-        )
-        .unwrap();
-        w += &create_handles(&case.ret_handles, "$new_r");
-        w += &store_handles(&case.ret_handles, mem64);
+        );
+        result += &create_handles(&case.ret_handles, "$new_r");
+        result += &store_handles(&case.ret_handles, mem64);
         let results_flat = flat_values(&case.ret_flat, &case.ret_handles);
         if case.lift.async_ {
-            // The result goes through `task.return`, then the task exits.
-            writeln!(w, "(call $task_return{i} {results_flat}) (i32.const 0))").unwrap();
-            // Never called: the task exits from its first call.
-            writeln!(
-                w,
-                "(func (export \"cb{i}\") (param i32 i32 i32) (result i32) unreachable)"
-            )
-            .unwrap();
+            // The result goes through `task.return`, then the task exits:
+            // from the first call, or from the callback after `yields`
+            // yields, each callback call recording its event.
+            let give = format!("{result}(call $task_return{i} {results_flat}) (i32.const 0)");
+            if case.yields == 0 {
+                writeln!(w, "{give})").unwrap();
+                writeln!(
+                    w,
+                    "(func (export \"cb{i}\") (param i32 i32 i32) (result i32) unreachable)"
+                )
+                .unwrap();
+            } else {
+                writeln!(
+                    w,
+                    "(global.set $yields (i32.const {})) (i32.const 1))\n\
+                     (func (export \"cb{i}\") (param i32 i32 i32) (result i32)\n\
+                     (call $record_event (local.get 0) (local.get 1) (local.get 2))\n\
+                     (global.set $yields (i32.sub (global.get $yields) (i32.const 1)))\n\
+                     (if (global.get $yields) (then (return (i32.const 1))))\n{give})",
+                    case.yields
+                )
+                .unwrap();
+            }
             continue;
         }
+        w += &result;
         w += &results_flat;
         w += ")\n";
         writeln!(w, "(func (export \"pr{i}\"){}", params_wat(&results)).unwrap();
@@ -528,6 +591,10 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
     }
     w += "(import \"host\" \"log\" (func $log (param i32 i64 i64)))\n";
     w += RES_IMPORTS_CALLER;
+    let waits = cases.iter().any(|(_, c)| c.lower.async_);
+    if waits {
+        w += WAIT_IMPORTS;
+    }
     for (i, case) in cases {
         let (params, results) = case.core_sig(false);
         writeln!(
@@ -537,6 +604,10 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
             results_wat(&results)
         )
         .unwrap();
+    }
+    if waits {
+        w += RECORD_EVENT;
+        w += WAIT_FOR;
     }
     for (i, case) in cases {
         let mem64 = case.lower.mem64();
@@ -562,21 +633,25 @@ pub fn main_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         // An `async` lower's result is its packed status.
         let (_, results) = case.core_sig(false);
         let call = flat_values(&case.arg_flat, &case.arg_handles);
-        match results.first() {
-            None => writeln!(w, "(call $f{i} {call})").unwrap(),
-            Some(CoreTy::I32) => writeln!(
-                w,
-                "(i64.store $m32 (i32.const 0xb0) (i64.extend_i32_u (call $f{i} {call})))"
-            )
-            .unwrap(),
-            Some(CoreTy::I64) => {
-                writeln!(w, "(i64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
-            }
-            Some(CoreTy::F32) => {
-                writeln!(w, "(f32.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
-            }
-            Some(CoreTy::F64) => {
-                writeln!(w, "(f64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+        if case.lower.async_ {
+            writeln!(w, "(call $wait_for (call $f{i} {call}))").unwrap();
+        } else {
+            match results.first() {
+                None => writeln!(w, "(call $f{i} {call})").unwrap(),
+                Some(CoreTy::I32) => writeln!(
+                    w,
+                    "(i64.store $m32 (i32.const 0xb0) (i64.extend_i32_u (call $f{i} {call})))"
+                )
+                .unwrap(),
+                Some(CoreTy::I64) => {
+                    writeln!(w, "(i64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+                }
+                Some(CoreTy::F32) => {
+                    writeln!(w, "(f32.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+                }
+                Some(CoreTy::F64) => {
+                    writeln!(w, "(f64.store $m32 (i32.const 0xb0) (call $f{i} {call}))").unwrap()
+                }
             }
         }
         let got = tables::caller_result_indices(&case.arg_handles, &case.ret_handles);
@@ -816,7 +891,25 @@ pub fn component(cases: &[(usize, &Case)], memory64: bool) -> String {
     w += "(core func $make-s-c (canon lower (func $make-s)))\n";
     w += "(core func $rep-s-c (canon lower (func $rep-s)))\n";
     writeln!(w, "(core module $Main\n{})", main_fields(cases, memory64)).unwrap();
+    // The built-ins an `async` caller waits with.
+    let mut canon = String::new();
+    if cases.iter().any(|(_, c)| c.lower.async_) {
+        for (name, def) in [
+            ("waitable-set.new", "waitable-set.new"),
+            (
+                "waitable-set.wait",
+                "waitable-set.wait (memory $rt \"mem32\")",
+            ),
+            ("waitable-set.drop", "waitable-set.drop"),
+            ("waitable.join", "waitable.join"),
+            ("subtask.drop", "subtask.drop"),
+        ] {
+            writeln!(w, "(core func ${name} (canon {def}))").unwrap();
+            write!(canon, " (export \"{name}\" (func ${name}))").unwrap();
+        }
+    }
     w += "(core instance $main (instantiate $Main (with \"rt\" (instance $rt))\n";
+    writeln!(w, "  (with \"canon\" (instance{canon}))").unwrap();
     w += "  (with \"host\" (instance (export \"log\" (func $logc))))\n";
     w += "  (with \"res\" (instance (export \"make-r\" (func $make-r-c)) (export \"rep-r\" (func $rep-r-c))\n";
     w += "    (export \"make-s\" (func $make-s-c)) (export \"rep-s\" (func $rep-s-c))))\n";

@@ -388,6 +388,21 @@ impl FactBatch {
             }
             main_linker.instance(&mut store, "rt", runtime)?;
             main_linker.instance(&mut store, "adapters", linked.instance)?;
+            // The built-ins an `async` caller waits with.
+            let mem32 = runtime.get_memory(&mut store, "mem32").expect("mem32");
+            let builtins = async_runtime.builtins(0);
+            for (name, f) in [
+                ("waitable-set.new", builtins.waitable_set_new(&mut store)),
+                (
+                    "waitable-set.wait",
+                    builtins.waitable_set_wait(&mut store, mem32, false),
+                ),
+                ("waitable-set.drop", builtins.waitable_set_drop(&mut store)),
+                ("waitable.join", builtins.waitable_join(&mut store)),
+                ("subtask.drop", builtins.subtask_drop(&mut store)),
+            ] {
+                main_linker.define(&store, "canon", name, f)?;
+            }
             let main = main_linker.instantiate(&mut store, &self.main)?;
 
             let setup_caller = runtime.get_typed_func::<(i32, i32), ()>(&mut store, "setup")?;
