@@ -123,7 +123,8 @@ pub struct ReallocFault {
     /// The callee's (parameters) or the caller's (results).
     pub callee: bool,
     /// [`FAULT_MISALIGNED`], [`FAULT_END_OF_MEMORY`], [`FAULT_CALL_OUT`],
-    /// [`FAULT_POST_RETURN_CALLS_OUT`] or [`FAULT_FORGETS`].
+    /// [`FAULT_POST_RETURN_CALLS_OUT`], [`FAULT_FORGETS`] or
+    /// [`FAULT_KEEPS_BORROWS`].
     pub mode: u32,
     /// The index of the call (among that instance's `realloc` calls).
     pub at: u32,
@@ -140,6 +141,9 @@ pub const FAULT_POST_RETURN_CALLS_OUT: u32 = 4;
 /// `realloc` returns a fresh block without copying the old contents into
 /// it (a `realloc` that breaks its contract, but returns a valid pointer).
 pub const FAULT_FORGETS: u32 = 5;
+/// The callee keeps the borrowed handles it received instead of dropping
+/// them before it returns: `Task.return_` traps `BorrowNotDropped`.
+pub const FAULT_KEEPS_BORROWS: u32 = 6;
 
 /// One corruption of an encoded value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,6 +359,17 @@ impl Case {
                     u.int_in_range(FAULT_MISALIGNED..=FAULT_CALL_OUT)?
                 },
                 at: u.int_in_range(0..=3)?,
+            });
+        }
+        let receives_borrows = super::tables::callee_indices(&case.arg_handles)
+            .iter()
+            .zip(&case.arg_handles)
+            .any(|(index, h)| h.borrow && index.is_some());
+        if receives_borrows && case.fault.is_none() && u.ratio(1, 6)? {
+            case.fault = Some(ReallocFault {
+                callee: true,
+                mode: FAULT_KEEPS_BORROWS,
+                at: 0,
             });
         }
         Ok(case)
@@ -607,6 +622,7 @@ impl Case {
                     FAULT_END_OF_MEMORY => "returns a pointer at the end of memory",
                     FAULT_CALL_OUT => "calls the host",
                     FAULT_FORGETS => "does not keep the old contents",
+                    FAULT_KEEPS_BORROWS => "(any): the callee keeps its borrows",
                     _ => "(any): post-return calls the host",
                 }
             );

@@ -147,6 +147,20 @@ pub fn judge(case: &Case, r: &CaseResult) -> Verdict {
         ));
     }
     let corrupted = case.mutation.is_some() || case.fault.is_some();
+    // A callee that keeps its borrows, on an otherwise valid input, traps
+    // with that code (`Task.return_`).
+    let keeps_borrows = case
+        .fault
+        .is_some_and(|f| f.mode == case::FAULT_KEEPS_BORROWS);
+    if keeps_borrows && case.mutation.is_none() {
+        let trapped = matches!(&r.fact, Outcome::Trapped(m) if m.contains("BorrowNotDropped"));
+        if !trapped {
+            return Verdict::Mismatch(format!(
+                "a callee that keeps its borrows did not trap BorrowNotDropped\n{}",
+                run::report(case, r)
+            ));
+        }
+    }
     if run::unreferenced(case) {
         return judge_alone(case, r, corrupted);
     }
@@ -217,6 +231,8 @@ pub struct Summary {
     /// handle.
     pub with_handles: usize,
     pub handle_mutations: usize,
+    /// Cases whose callee keeps the borrows it received.
+    pub keeps_borrows: usize,
     /// Cases whose disagreements are all known differences.
     pub known: Vec<(usize, Vec<compare::Known>)>,
     /// Reports of the disagreements that are not known differences.
@@ -230,7 +246,8 @@ impl std::fmt::Display for Summary {
             f,
             "{} cases in {:.1?}: {} skipped (not supported by fact-core yet), {} returned on both \
              ways, {} trapped on both ways ({} had a corrupted input or a faulty realloc), {} \
-             passed handles ({} with a corrupted handle), {} known differences, {} mismatches; \
+             passed handles ({} with a corrupted handle, {} whose callee kept its borrows), {} \
+             known differences, {} mismatches; \
              {} run by fact alone and judged against the spec ({} returned, {} trapped)",
             self.cases,
             self.elapsed,
@@ -240,6 +257,7 @@ impl std::fmt::Display for Summary {
             self.mutated,
             self.with_handles,
             self.handle_mutations,
+            self.keeps_borrows,
             self.known.len(),
             self.mismatches.len(),
             self.alone.0 + self.alone.1,
@@ -292,6 +310,12 @@ pub fn campaign(
     for (case, r) in &results {
         if !case.arg_handles.is_empty() || !case.ret_handles.is_empty() {
             summary.with_handles += 1;
+        }
+        if case
+            .fault
+            .is_some_and(|f| f.mode == case::FAULT_KEEPS_BORROWS)
+        {
+            summary.keeps_borrows += 1;
         }
         if case
             .mutation

@@ -44,7 +44,9 @@
 //! through the host import `log(tag, addr, value)`, and the heap tops.
 
 use super::abi::CoreTy;
-use super::case::{Case, FAULT_FORGETS, FAULT_POST_RETURN_CALLS_OUT, MEMORY_SIZE, STATIC_BASE};
+use super::case::{
+    Case, FAULT_FORGETS, FAULT_KEEPS_BORROWS, FAULT_POST_RETURN_CALLS_OUT, MEMORY_SIZE, STATIC_BASE,
+};
 use super::tables;
 use super::types::{Namer, Res};
 use super::values::{Flat, HandleSlot, HandleSrc, Loc};
@@ -508,7 +510,12 @@ pub fn callee_fields(cases: &[(usize, &Case)], memory64: bool) -> String {
         }
         for (h, index) in case.arg_handles.iter().zip(&received) {
             if let (true, Some(index)) = (h.borrow, index) {
-                writeln!(w, "(call $drop_s (i32.const {index}))").unwrap();
+                writeln!(
+                    w,
+                    "(if (i32.ne (global.get $fault_mode) (i32.const {FAULT_KEEPS_BORROWS}))\n  \
+                     (then (call $drop_s (i32.const {index}))))"
+                )
+                .unwrap();
             }
         }
         // The result: written into memory, its handles created.
