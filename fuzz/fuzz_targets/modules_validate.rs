@@ -10,7 +10,7 @@ mod differential;
 
 use arbitrary::Unstructured;
 use differential::case::{Case, Config};
-use differential::{modules, validate};
+use differential::{component, validate};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
 use libfuzzer_sys::fuzz_target;
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let refs: Vec<(usize, &Case)> = cases.iter().map(|(i, c)| (*i, c)).collect();
     let mut resolve = Resolve::default();
     let pkg = resolve
-        .push_str("fuzz.wit", &modules::wit(&refs))
+        .push_str("fuzz.wit", &component::wit(&refs))
         .expect("generated WIT parses");
     let world = resolve.select_world(&[pkg], None).unwrap();
     let iface = resolve.worlds[world]
@@ -65,6 +65,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let adapters = compiler.finish().expect("finish succeeds after adapt");
     if let Err(e) = validate::check_adapters(&adapters, &kept) {
-        panic!("{e}\n{}", modules::wit(&refs));
+        panic!("{e}\n{}", component::wit(&refs));
     }
 });

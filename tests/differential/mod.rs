@@ -14,8 +14,9 @@
 //! - `types.rs`, `values.rs`: the generator of types and values;
 //! - `abi.rs`: layout and flattening, written again from the spec;
 //! - `case.rs`: options, encoding of the values by the side that hands them
-//!   over, corruption;
-//! - `modules.rs`: the core modules and the component, in WAT;
+//!   over, faults; `corrupt.rs`: the corruption of one site;
+//! - `modules.rs`: the core modules, in WAT; `component.rs`: the WIT and
+//!   the component that wires them for Wasmtime;
 //! - `run.rs`: running both ways; `run_wasmi.rs`: the fact way again on
 //!   wasmi, which must observe exactly what it observes on Wasmtime;
 //! - `compare.rs`: the comparison and the known differences;
@@ -57,6 +58,8 @@
 pub mod abi;
 pub mod case;
 pub mod compare;
+pub mod component;
+pub mod corrupt;
 pub mod decode;
 pub mod intrinsics;
 pub mod modules;
@@ -401,10 +404,10 @@ fn run_campaign(config: Config, default_cases: u64) {
             let case = generate(seed, only, &config);
             let refs = [(only as usize, &case)];
             println!("{}", case.describe());
-            println!("--- WIT\n{}", modules::wit(&refs));
+            println!("--- WIT\n{}", component::wit(&refs));
             println!(
                 "--- component\n{}",
-                modules::component(&refs, config.memory64)
+                component::component(&refs, config.memory64)
             );
             only..only + 1
         }

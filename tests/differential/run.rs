@@ -1,6 +1,6 @@
 //! Runs a batch of cases both ways and compares what each side observed.
 //!
-//! - **Wasmtime**: the batch's component (`modules::component`), whose
+//! - **Wasmtime**: the batch's component (`component::component`), whose
 //!   adapters Wasmtime fuses itself, through its component runtime.
 //! - **fact**: the same core modules instantiated with Wasmtime's core API,
 //!   linked through the adapter module that `fact-core` compiles for the
@@ -15,7 +15,7 @@
 
 use super::case::{self, Case};
 use super::run_wasmi::{self, WasmiBatch};
-use super::{compare, modules, validate};
+use super::{compare, component, modules, validate};
 use fact_core::wit_parser::{Resolve, WorldItem};
 use fact_core::{Adapter, AdapterCompiler};
 use fact_host::flags as host_flags;
@@ -122,7 +122,7 @@ fn compile_fact(
     fact_options: FactOptions,
 ) -> Result<(fact_core::Adapters, Vec<(usize, String)>), String> {
     let mut resolve = Resolve::default();
-    let wit = modules::wit(cases);
+    let wit = component::wit(cases);
     let pkg = resolve
         .push_str("diff.wit", &wit)
         .map_err(|e| format!("WIT does not parse: {e:?}\n{wit}"))?;
@@ -462,7 +462,7 @@ struct WasmtimeBatch {
 
 impl WasmtimeBatch {
     fn new(engine: &Engine, cases: &[(usize, &Case)], memory64: bool) -> Result<Self, String> {
-        let wat = modules::component(cases, memory64);
+        let wat = component::component(cases, memory64);
         let component = Component::new(engine, &wat).map_err(|e| format!("{e:?}"))?;
         let mut linker = ComponentLinker::<Vec<Entry>>::new(engine);
         linker
