@@ -555,4 +555,6 @@ pub(crate) fn check_may_leave<H: Host>(host: &mut H, instance: u32) -> Result<()
 }
 
 #[cfg(test)]
+mod chaos;
+#[cfg(test)]
 mod tests;
