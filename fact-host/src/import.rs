@@ -97,6 +97,16 @@ pub enum ImportKind {
         /// Index of the adapter in the export list.
         adapter: u32,
     },
+    /// `(handle: i32) -> i32`: gives `dst_instance` an index of its own to
+    /// the error-context `handle` of `src_instance`, which keeps its index
+    /// (`lift_error_context` then `lower_error_context`; module
+    /// `error-context`, name `transfer:<src>:<dst>`).
+    ErrorContextTransfer {
+        /// The instance the error-context is passed from.
+        src_instance: u32,
+        /// The instance it is passed to.
+        dst_instance: u32,
+    },
     /// A resource-handle intrinsic for calls from `src_instance` to
     /// `dst_instance` (module `resource`, name `<op>:<src>:<dst>`).
     Resource {

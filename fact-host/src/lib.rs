@@ -123,6 +123,7 @@ pub mod concurrent;
 mod encoding;
 mod export;
 pub mod flags;
+mod guest_string;
 mod import;
 pub mod link;
 mod resources;
@@ -134,6 +135,7 @@ pub use encoding::StringEncoding;
 pub use export::{
     AsyncCall, CoreType, Export, Resource, Signature, OTHER_INSTANCE, WORLD_INSTANCE,
 };
+pub use guest_string::{lift_string, lower_string, LoweredString};
 pub use import::{Import, ImportKind, ResourceOp, Transcode};
 #[cfg(feature = "std")]
 pub use resources::SharedResourceTables;

@@ -10,8 +10,10 @@ use alloc::vec::Vec;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Trap;
+use error_context::ErrorContexts;
 use scopes::Scopes;
 
+mod error_context;
 mod scopes;
 
 /// The spec's `Table.MAX_LENGTH`: the largest handle index, 2^28 - 1.
@@ -82,6 +84,8 @@ impl Entry {
 enum Slot {
     Resource(Entry),
     Waitable(crate::concurrent::Waitable),
+    /// An error-context, by the id of its object.
+    ErrorContext(u32),
 }
 
 /// One instance's handle table (the spec's `Table`): index 0 is never used,
@@ -97,7 +101,7 @@ impl Table {
     fn get(&self, index: u32) -> Result<&Entry, Trap> {
         match self.slots.get(index as usize) {
             Some(Some(Slot::Resource(entry))) => Ok(entry),
-            Some(Some(Slot::Waitable(_))) => Err(Trap::WrongHandleKind),
+            Some(Some(_)) => Err(Trap::WrongHandleKind),
             _ => Err(Trap::UnknownHandle),
         }
     }
@@ -105,7 +109,7 @@ impl Table {
     fn get_mut(&mut self, index: u32) -> Result<&mut Entry, Trap> {
         match self.slots.get_mut(index as usize) {
             Some(Some(Slot::Resource(entry))) => Ok(entry),
-            Some(Some(Slot::Waitable(_))) => Err(Trap::WrongHandleKind),
+            Some(Some(_)) => Err(Trap::WrongHandleKind),
             _ => Err(Trap::UnknownHandle),
         }
     }
@@ -114,7 +118,7 @@ impl Table {
     pub(crate) fn waitable(&self, index: u32) -> Result<crate::concurrent::Waitable, Trap> {
         match self.slots.get(index as usize) {
             Some(Some(Slot::Waitable(w))) => Ok(*w),
-            Some(Some(Slot::Resource(_))) => Err(Trap::WrongHandleKind),
+            Some(Some(_)) => Err(Trap::WrongHandleKind),
             _ => Err(Trap::UnknownHandle),
         }
     }
@@ -143,6 +147,12 @@ impl Table {
         };
         self.free.push(index);
         entry
+    }
+
+    /// `Table.remove` of a handle known to be live, whatever it is.
+    fn take(&mut self, index: u32) {
+        self.slots[index as usize] = None;
+        self.free.push(index);
     }
 
     /// `Table.remove` of a waitable known to be live.
@@ -245,6 +255,7 @@ pub struct ResourceTables {
     types: Vec<(Option<String>, String)>,
     type_ids: BTreeMap<(Option<String>, String), ResourceType>,
     scopes: Scopes,
+    error_contexts: ErrorContexts,
     max_handles: u32,
     /// The async runtime's tasks and waitables (`crate::concurrent`).
     pub(crate) concurrency: crate::concurrent::Concurrency,
@@ -272,6 +283,7 @@ impl ResourceTables {
             types: Vec::new(),
             type_ids: BTreeMap::new(),
             scopes: Scopes::default(),
+            error_contexts: ErrorContexts::default(),
             max_handles: max.min(MAX_HANDLES),
             concurrency: Default::default(),
         }

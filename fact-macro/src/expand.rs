@@ -428,6 +428,13 @@ fn import_kind(kind: &ImportKind) -> TokenStream {
         ImportKind::AsyncCall { adapter } => {
             quote!(::fact::ImportKind::AsyncCall { adapter: #adapter })
         }
+        ImportKind::ErrorContextTransfer {
+            src_instance,
+            dst_instance,
+        } => quote!(::fact::ImportKind::ErrorContextTransfer {
+            src_instance: #src_instance,
+            dst_instance: #dst_instance,
+        }),
         ImportKind::Transcode {
             op,
             src_instance,
@@ -602,6 +609,12 @@ fn describe_import(kind: &ImportKind) -> String {
         ImportKind::AsyncCall { adapter } => {
             format!("the async runtime's entry for adapter {adapter}")
         }
+        ImportKind::ErrorContextTransfer {
+            src_instance,
+            dst_instance,
+        } => format!(
+            "the `error-context` transfer from instance {src_instance} to instance {dst_instance}"
+        ),
         ImportKind::Memory { instance, memory64 } => {
             format!("the {} memory of instance {instance}", bits(memory64))
         }

@@ -52,6 +52,11 @@ impl Shared {
     /// globals of its module.
     pub fn add(&self, id: u32, parts: Parts, flags: &BTreeMap<u32, Global>) {
         lock(&self.parts).insert(id, Arc::new(parts));
+        self.add_flags(flags);
+    }
+
+    /// Adds the flags globals of a module's instances.
+    pub fn add_flags(&self, flags: &BTreeMap<u32, Global>) {
         lock(&self.flags).extend(flags.iter().map(|(k, v)| (*k, *v)));
     }
 }
@@ -254,12 +259,12 @@ impl Runtime {
 /// core type.
 #[derive(Debug, Clone)]
 pub struct Builtins {
-    instance: u32,
+    pub(crate) instance: u32,
     runtime: Runtime,
 }
 
 impl Builtins {
-    fn host<S>(&self, store: S) -> WasmtimeHost<S> {
+    pub(crate) fn host<S>(&self, store: S) -> WasmtimeHost<S> {
         self.runtime.host(store)
     }
 

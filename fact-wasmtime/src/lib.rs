@@ -90,6 +90,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod concurrent;
+mod error_context;
 mod intrinsics;
 mod linker;
 mod resources;

@@ -237,6 +237,31 @@ impl AdapterLinker {
                     })?
                     .intrinsic(&mut store, op, src_instance, dst_instance)
                     .into(),
+                ImportKind::ErrorContextTransfer {
+                    src_instance,
+                    dst_instance,
+                } => {
+                    // Error-contexts live in the tables of the resources or
+                    // of the async runtime (the same tables, if both).
+                    let tables = match (&self.resources, &self.runtime) {
+                        (Some(r), _) => r.tables().clone(),
+                        (None, Some(r)) => r.tables().clone(),
+                        (None, None) => {
+                            return Err(missing(
+                                "no tables supplied for error-contexts \
+                                 (`AdapterLinker::resources` or `AdapterLinker::runtime`)"
+                                    .into(),
+                            ))
+                        }
+                    };
+                    resources::error_context_transfer(
+                        &mut store,
+                        tables,
+                        src_instance,
+                        dst_instance,
+                    )
+                    .into()
+                }
                 ImportKind::Memory { instance, memory64 } => memory(instance, memory64)?.into(),
                 ImportKind::Realloc { instance, memory64 } => self
                     .reallocs
@@ -371,6 +396,9 @@ impl AdapterLinker {
                 };
                 runtime.shared.add(id, parts, &flags);
             }
+            // The built-ins need the instances' flags even when no adapter
+            // of the module is async (`error-context.debug-message`).
+            runtime.shared.add_flags(&flags);
         }
         self.flags.extend(created);
         self.linked

@@ -149,6 +149,26 @@ impl LinkedResources {
             }
         }
     }
+
+    /// The tables the intrinsics work on.
+    pub(super) fn tables(&self) -> &SharedResourceTables {
+        &self.tables
+    }
+}
+
+/// The host function of the `error-context` import `transfer:<src>:<dst>`:
+/// `(handle: i32) -> i32`.
+pub(super) fn error_context_transfer<T: 'static>(
+    store: impl AsContextMut<Data = T>,
+    tables: SharedResourceTables,
+    src: u32,
+    dst: u32,
+) -> Func {
+    Func::wrap(store, move |handle: i32| -> Result<i32> {
+        let mut tables = tables.lock();
+        let index = tables.transfer_error_context(src, dst, handle as u32);
+        index.map(|v| v as i32).map_err(Error::new)
+    })
 }
 
 /// The host type of the `type` argument `index` of an intrinsic.

@@ -8,9 +8,11 @@
 //!
 //! A test describes a [`Scenario`] and checks its [`Outcome`]: what the
 //! caller's `run` returned (or the trap), and the log. Each runs on every
-//! engine (`on_every_engine!`), which must agree.
+//! engine (`on_every_engine!`), which must agree. `error_contexts.rs` does
+//! the same for `error-context` values and built-ins.
 
 mod cases;
+mod error_contexts;
 mod on_wasmi;
 mod on_wasmtime;
 mod reference;
@@ -137,6 +139,7 @@ impl Scenario {
             callee: wasm(&self.callee),
             caller: wasm(&self.caller),
             run_async: self.run_async,
+            encodings: [self.lower.string_encoding, self.lift.string_encoding],
         };
         let out = match engine {
             Engine::Wasmtime => on_wasmtime::run(&modules),
@@ -170,6 +173,8 @@ pub struct Modules<'a> {
     pub callee: Vec<u8>,
     pub caller: Vec<u8>,
     pub run_async: bool,
+    /// The string encodings of instance 0 (the caller) and 1.
+    pub encodings: [StringEncoding; 2],
 }
 
 /// How a run ended and what it logged.
@@ -222,6 +227,12 @@ pub enum Builtin {
     /// `context.set:<slot>`.
     ContextSet(usize),
     ThreadYield,
+    /// `error-context.new` with the instance's memory and encoding.
+    ErrorContextNew,
+    /// `error-context.debug-message` with the instance's memory, encoding
+    /// and `realloc`.
+    ErrorContextDebugMessage,
+    ErrorContextDrop,
 }
 
 impl Builtin {
@@ -241,6 +252,9 @@ impl Builtin {
                 "backpressure.inc" => Builtin::BackpressureInc,
                 "backpressure.dec" => Builtin::BackpressureDec,
                 "thread.yield" => Builtin::ThreadYield,
+                "error-context.new" => Builtin::ErrorContextNew,
+                "error-context.debug-message" => Builtin::ErrorContextDebugMessage,
+                "error-context.drop" => Builtin::ErrorContextDrop,
                 other => panic!("no built-in `{other}`"),
             },
         }

@@ -26,22 +26,47 @@ fn new_memory(store: &mut Store<Vec<i64>>, module: &Module) -> Result<Memory> {
     Memory::new(&mut *store, ty)
 }
 
-/// Instantiates one of the scenario's core modules as instance `instance`:
-/// its memory, log, built-ins and (for the caller) adapters.
+/// What one instance is given besides its module: its number, flags
+/// global and memory, and its `realloc` through a table slot filled once
+/// the instance exists (as a component's shim and fixup modules do).
+struct Side {
+    instance: u32,
+    flags: Global,
+    memory: Memory,
+    realloc: (Func, Table),
+}
+
+impl Side {
+    fn new(
+        store: &mut Store<Vec<i64>>,
+        instance: u32,
+        flags: Global,
+        module: &Module,
+    ) -> Result<Side> {
+        let memory = new_memory(store, module)?;
+        let realloc = realloc_trampoline(store, memory)?;
+        Ok(Side {
+            instance,
+            flags,
+            memory,
+            realloc,
+        })
+    }
+}
+
+/// Instantiates one of the scenario's core modules as `side`: its memory,
+/// log, built-ins and (for the caller) adapters; fills its `realloc` slot.
 fn instantiate(
     store: &mut Store<Vec<i64>>,
     module: &Module,
-    (instance, flags): (u32, Global),
+    side: &Side,
     runtime: &Runtime,
     m: &Modules<'_>,
     adapters: Option<&LinkedAdapters>,
-    memory: Option<Memory>,
-) -> Result<(Instance, Memory)> {
+) -> Result<Instance> {
+    let (instance, flags, memory) = (side.instance, side.flags, side.memory);
     let builtins = runtime.builtins(instance);
-    let memory = match memory {
-        Some(memory) => memory,
-        None => new_memory(store, module)?,
-    };
+    let encoding = m.encodings[instance as usize];
     let memory64 = memory.ty(&*store).is_64();
     let mut externs: Vec<Extern> = Vec::new();
     for import in module.imports() {
@@ -86,12 +111,23 @@ fn instantiate(
                 Builtin::ContextGet(slot) => builtins.context_get(&mut *store, slot),
                 Builtin::ContextSet(slot) => builtins.context_set(&mut *store, slot),
                 Builtin::ThreadYield => builtins.thread_yield(&mut *store),
+                Builtin::ErrorContextNew => {
+                    builtins.error_context_new(&mut *store, memory, memory64, encoding)
+                }
+                Builtin::ErrorContextDebugMessage => builtins.error_context_debug_message(
+                    &mut *store,
+                    memory,
+                    memory64,
+                    encoding,
+                    side.realloc.0,
+                ),
+                Builtin::ErrorContextDrop => builtins.error_context_drop(&mut *store),
             },
             (module, name) => panic!("unknown import `{module}` `{name}`"),
         };
         externs.push(func.into());
     }
-    Ok((Instance::new(&mut *store, module, &externs)?, memory))
+    Instance::new(&mut *store, module, &externs)
 }
 
 fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Result<Vec<i64>> {
@@ -101,15 +137,17 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         Global::new(&mut *store, initial.clone(), Mutability::Var),
         Global::new(&mut *store, initial, Mutability::Var),
     ];
-    let (callee, callee_memory) = instantiate(
-        store,
-        &Module::new(&engine, &m.callee)?,
-        (1, flags[1]),
-        runtime,
-        m,
-        None,
-        None,
-    )?;
+    let callee_module = Module::new(&engine, &m.callee)?;
+    let callee_side = Side::new(store, 1, flags[1], &callee_module)?;
+    let callee = instantiate(store, &callee_module, &callee_side, runtime, m, None)?;
+    if let Some(realloc) = callee.get_func(&mut *store, "cabi_realloc") {
+        callee_side
+            .realloc
+            .1
+            .set(&mut *store, 0, Ref::Func(Nullable::Val(realloc)))
+            .map_err(|e| Error::new(e.to_string()))?;
+    }
+    let callee_memory = callee_side.memory;
     let mut linker = AdapterLinker::new();
     linker
         .flags(0, flags[0])
@@ -141,10 +179,10 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
     // through a table filled once it exists (as a component's shim and
     // fixup modules do).
     let caller_module = Module::new(&engine, &m.caller)?;
-    let caller_memory = new_memory(store, &caller_module)?;
+    let caller_side = Side::new(store, 0, flags[0], &caller_module)?;
+    let caller_memory = caller_side.memory;
     linker.memory(&*store, 0, caller_memory);
-    let caller_realloc = realloc_trampoline(store, caller_memory)?;
-    linker.realloc(0, caller_memory.ty(&*store).is_64(), caller_realloc.0);
+    linker.realloc(0, caller_memory.ty(&*store).is_64(), caller_side.realloc.0);
     let module = Module::new(&engine, &m.adapters.wasm)?;
     let linked = linker.instantiate(
         &mut *store,
@@ -152,17 +190,17 @@ fn run_in(store: &mut Store<Vec<i64>>, runtime: &Runtime, m: &Modules<'_>) -> Re
         &m.adapters.imports,
         &m.adapters.exports,
     )?;
-    let (caller, _) = instantiate(
+    let caller = instantiate(
         store,
         &caller_module,
-        (0, flags[0]),
+        &caller_side,
         runtime,
         m,
         Some(&linked),
-        Some(caller_memory),
     )?;
     if let Some(realloc) = caller.get_func(&mut *store, "cabi_realloc") {
-        caller_realloc
+        caller_side
+            .realloc
             .1
             .set(&mut *store, 0, Ref::Func(Nullable::Val(realloc)))
             .map_err(|e| Error::new(e.to_string()))?;

@@ -21,6 +21,7 @@ fn engine() -> Engine {
     config.wasm_memory64(true);
     config.wasm_component_model_memory64(true);
     config.wasm_component_model_async(true);
+    config.wasm_component_model_error_context(true);
     config.concurrency_support(true);
     Engine::new(&config).expect("engine")
 }
@@ -41,6 +42,7 @@ fn cm_type(resolve: &Resolve, ty: &Type) -> String {
         Type::F64 => "f64".into(),
         Type::Char => "char".into(),
         Type::String => "string".into(),
+        Type::ErrorContext => "error-context".into(),
         Type::Id(id) => match &resolve.types[*id].kind {
             TypeDefKind::Tuple(t) => {
                 let parts: Vec<String> = t.types.iter().map(|t| cm_type(resolve, t)).collect();
@@ -51,7 +53,6 @@ fn cm_type(resolve: &Resolve, ty: &Type) -> String {
             TypeDefKind::Type(t) => cm_type(resolve, t),
             other => panic!("no component spelling for {other:?} here"),
         },
-        other => panic!("no component spelling for {other:?} here"),
     }
 }
 
@@ -167,6 +168,12 @@ fn builtins(
             Builtin::ContextGet(n) => format!("context.get i32 {n}"),
             Builtin::ContextSet(n) => format!("context.set i32 {n}"),
             Builtin::ThreadYield => "thread.yield".into(),
+            Builtin::ErrorContextNew => format!("error-context.new{}", memory_options(side, mem)),
+            Builtin::ErrorContextDebugMessage => format!(
+                "error-context.debug-message{} (realloc (func $shim \"realloc\"))",
+                memory_options(side, mem)
+            ),
+            Builtin::ErrorContextDrop => "error-context.drop".into(),
         };
         writeln!(defs, "(core func ${prefix}{k} (canon {canon}))").unwrap();
         write!(exports, " (export \"{}\" (func ${prefix}{k}))", import.name).unwrap();
@@ -229,9 +236,30 @@ fn run_results(module: &[u8]) -> Vec<&'static str> {
         .collect()
 }
 
+/// The address type of a side's memory.
+fn addr_type(o: &CanonOptions) -> &'static str {
+    match o.memory {
+        Some(MemoryType::Memory64) => "i64",
+        _ => "i32",
+    }
+}
+
+/// A side's `realloc` before its module exists (`$shim` `realloc`): a
+/// call through a table that [`core_instance`] fills once it does.
+fn shim(side: &CanonOptions) -> String {
+    let t = addr_type(side);
+    format!(
+        "(core module $Shim (table (export \"t\") 1 funcref) \
+         (type $r (func (param {t} {t} {t} {t}) (result {t}))) \
+         (func (export \"realloc\") (param {t} {t} {t} {t}) (result {t}) \
+         (call_indirect (type $r) (local.get 0) (local.get 1) (local.get 2) (local.get 3) (i32.const 0))))\n\
+         (core instance $shim (instantiate $Shim))\n"
+    )
+}
+
 /// A side's core module, instantiated as `$m` with its memory (`env`), the
 /// lowered `log` (`host`), its built-ins (`canon`) and `more` instantiation
-/// arguments.
+/// arguments; then its `realloc` goes into the [`shim`]'s table.
 fn core_instance(w: &mut String, module: &[u8], side: &CanonOptions, fns: &[Function], more: &str) {
     let (defs, canon) = builtins(module, side, fns, "mem", "b");
     *w += &defs;
@@ -243,21 +271,28 @@ fn core_instance(w: &mut String, module: &[u8], side: &CanonOptions, fns: &[Func
          (with \"host\" (instance (export \"log\" (func $logc)))) (with \"canon\" {canon}){more}))"
     )
     .unwrap();
+    let t = addr_type(side);
+    writeln!(
+        w,
+        "(core module $Fixup (import \"\" \"t\" (table 1 funcref)) \
+         (import \"\" \"r\" (func $r (param {t} {t} {t} {t}) (result {t}))) \
+         (elem (i32.const 0) func $r))\n\
+         (core instance (instantiate $Fixup (with \"\" (instance (export \"t\" (table $shim \"t\")) \
+         (export \"r\" (func $m \"cabi_realloc\"))))))"
+    )
+    .unwrap();
 }
 
 /// The component of a scenario.
 fn component(s: &Scenario, m: &Modules<'_>) -> String {
     let fns = functions(s.wit);
-    let realloc_t = |o: &CanonOptions| match o.memory {
-        Some(MemoryType::Memory64) => "i64",
-        _ => "i32",
-    };
     let mut w = String::from("(component\n(import \"log\" (func $log (param \"v\" s64)))\n");
 
     // The callee.
     w += "(component $Callee\n(import \"log\" (func $log (param \"v\" s64)))\n";
     w += memory_module(&s.lift);
     w += "\n(core instance $mem (instantiate $Mem))\n";
+    w += &shim(&s.lift);
     core_instance(&mut w, &m.callee, &s.lift, &fns, "");
     for f in &fns {
         let mut opts = options(&s.lift, f.async_, "mem", "(func $m \"cabi_realloc\")");
@@ -293,16 +328,7 @@ fn component(s: &Scenario, m: &Modules<'_>) -> String {
     }
     w += memory_module(&s.lower);
     w += "\n(core instance $mem (instantiate $Mem))\n";
-    let t = realloc_t(&s.lower);
-    writeln!(
-        w,
-        "(core module $Shim (table (export \"t\") 1 funcref) \
-         (type $r (func (param {t} {t} {t} {t}) (result {t}))) \
-         (func (export \"realloc\") (param {t} {t} {t} {t}) (result {t}) \
-         (call_indirect (type $r) (local.get 0) (local.get 1) (local.get 2) (local.get 3) (i32.const 0))))\n\
-         (core instance $shim (instantiate $Shim))"
-    )
-    .unwrap();
+    w += &shim(&s.lower);
     let mut adapters = String::new();
     for f in &fns {
         let opts = options(&s.lower, f.async_, "mem", "(func $shim \"realloc\")");
@@ -316,15 +342,6 @@ fn component(s: &Scenario, m: &Modules<'_>) -> String {
     }
     let adapters = format!(" (with \"adapter\" (instance{adapters}))");
     core_instance(&mut w, &m.caller, &s.lower, &fns, &adapters);
-    writeln!(
-        w,
-        "(core module $Fixup (import \"\" \"t\" (table 1 funcref)) \
-         (import \"\" \"r\" (func $r (param {t} {t} {t} {t}) (result {t}))) \
-         (elem (i32.const 0) func $r))\n\
-         (core instance (instantiate $Fixup (with \"\" (instance (export \"t\" (table $shim \"t\")) \
-         (export \"r\" (func $m \"cabi_realloc\"))))))"
-    )
-    .unwrap();
     // `go` calls `run` and logs what it returned.
     let results = run_results(&m.caller);
     let mut go = format!(
@@ -382,6 +399,13 @@ fn fact_trap(err: &wasmtime::Error) -> Option<Trap> {
         let text = format!("{err:#}");
         let by_message = [
             ("handle is not a waitable", Trap::WrongHandleKind),
+            ("handle is not an error-context", Trap::WrongHandleKind),
+            ("invalid utf-8 sequence", Trap::InvalidUtf8),
+            ("string pointer/length out of bounds", Trap::OutOfBounds),
+            (
+                "invalid debug message pointer: out of bounds",
+                Trap::OutOfBounds,
+            ),
             ("pointer out of bounds", Trap::EventOutOfBounds),
             ("pointer not aligned", Trap::EventOutOfBounds),
             ("unknown handle index", Trap::UnknownHandle),

@@ -68,7 +68,9 @@ impl Info {
                 };
                 return pointer_pair(Type::String, Kind::String, props);
             }
-            Type::ErrorContext | Type::Id(_) => unreachable!("not a scalar: {ty:?}"),
+            // An index into the instance's table, like a handle.
+            Type::ErrorContext => return handle(Type::ErrorContext, Kind::ErrorContext),
+            Type::Id(_) => unreachable!("not a scalar: {ty:?}"),
         };
         let layout = Layout { size, align: size };
         Info {
@@ -247,7 +249,6 @@ fn child(infos: &FastMap<TypeId, Info>, ty: &Type) -> Result<Info, Error> {
             .get(id)
             .expect("children are analyzed before their parents")
             .clone()),
-        Type::ErrorContext => bail!("`error-context` is not supported yet"),
         scalar => Ok(Info::scalar(scalar)),
     }
 }

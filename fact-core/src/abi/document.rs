@@ -219,6 +219,7 @@ impl Abi<'_> {
                 );
             }
             Kind::Own(_) | Kind::Borrow(_) => out.push_str("an `i32` handle index"),
+            Kind::ErrorContext => out.push_str("an `i32` error-context index"),
             _ => {}
         }
     }

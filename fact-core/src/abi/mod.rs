@@ -76,6 +76,8 @@ pub(crate) enum Kind {
     Own(TypeId),
     /// `borrow<R>`: the resource definition `R`.
     Borrow(TypeId),
+    /// `error-context`: an index into the instance's table.
+    ErrorContext,
 }
 
 /// The fields of a record (or tuple, or parameter list, or list element)
@@ -168,7 +170,6 @@ impl<'a> Abi<'a> {
     pub(crate) fn check(&mut self, ty: &Type) -> Result<(), Error> {
         match ty {
             Type::Id(id) => analysis::analyze(self.resolve, &mut self.infos, *id),
-            Type::ErrorContext => Err(Error::new("`error-context` is not supported yet")),
             _ => Ok(()),
         }
     }

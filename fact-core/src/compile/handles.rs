@@ -14,6 +14,11 @@
 //!
 //! A call that passes borrows is bracketed by `enter-call` and `exit-call`
 //! (see `adapter.rs`), which open and close the borrow scope.
+//!
+//! An `error-context` is an index into the same tables; it is not moved
+//! but shared: `lift_error_context` leaves it in the source's table and
+//! `lower_error_context` gives the destination an index of its own to the
+//! same object (`error-context` `transfer`).
 
 use super::func::FuncGen;
 use super::operand::Operand;
@@ -44,6 +49,19 @@ impl FuncGen<'_, '_> {
             .resource_intrinsic(op, src.side.instance, dst.side.instance);
         self.push_uint(src, 4);
         self.ins(I::I32Const(index as i32));
+        self.ins(I::Call(f.raw()));
+        let handle = self.local_set_new(ValType::I32);
+        self.write_uint(dst, 4, handle);
+        self.free(handle);
+    }
+
+    /// Shares an `error-context`.
+    pub(crate) fn translate_error_context(&mut self, src: &Operand, dst: &Operand) {
+        let f = self
+            .st
+            .module
+            .error_context_transfer(src.side.instance, dst.side.instance);
+        self.push_uint(src, 4);
         self.ins(I::Call(f.raw()));
         let handle = self.local_set_new(ValType::I32);
         self.write_uint(dst, 4, handle);

@@ -43,6 +43,7 @@ impl FuncGen<'_, '_> {
             Kind::FixedList(elem, n) => self.translate_fixed_list(elem, *n, src, dst),
             Kind::Own(resource) => self.translate_handle(*resource, true, src, dst),
             Kind::Borrow(resource) => self.translate_handle(*resource, false, src, dst),
+            Kind::ErrorContext => self.translate_error_context(src, dst),
             scalar => self.translate_scalar(scalar, src, dst),
         }
     }

@@ -282,6 +282,21 @@ impl ModuleBuilder {
         })
     }
 
+    /// The `error-context` transfer from instance `src` to `dst`.
+    pub(crate) fn error_context_transfer(&mut self, src: u32, dst: u32) -> FuncRef {
+        let kind = ImportKind::ErrorContextTransfer {
+            src_instance: src,
+            dst_instance: dst,
+        };
+        self.import_func_with(kind, || {
+            let sig = Signature {
+                params: vec![ValType::I32],
+                results: vec![ValType::I32],
+            };
+            ("error-context".into(), format!("transfer:{src}:{dst}"), sig)
+        })
+    }
+
     /// An imported function.
     pub(crate) fn import_func(
         &mut self,

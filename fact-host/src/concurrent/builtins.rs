@@ -1,12 +1,14 @@
 //! The canon built-ins that component instances import for async calls:
 //! `task.return`, `subtask.drop`, `waitable-set.new`, `wait`, `poll` and
 //! `drop`, `waitable.join`, `backpressure.inc` and `dec`, `context.get` and
-//! `set`, and `thread.yield` (`canon_*` in `definitions.py`). Each takes the
+//! `set`, `thread.yield`, and `error-context.new`, `debug-message` and `drop`
+//! (`canon_*` in `definitions.py`). Each takes the
 //! instance that calls it; the runtime finds its current task.
 
 use super::state::{Wait, EVENT_NONE};
 use super::{block_on, check_may_leave, resolve, take_event, CoreValue, Host, Part, Waitable};
 use crate::{ResourceTables, Signature, StringEncoding, Trap};
+use alloc::string::String;
 
 /// Runs `f` on the tables, turning its trap into the host's error.
 fn with<H: Host, R>(
@@ -259,4 +261,70 @@ pub fn context_set<H: Host>(host: &mut H, instance: u32, index: usize, value: i3
 pub fn thread_yield<H: Host>(host: &mut H, instance: u32) -> Result<u32, H::Error> {
     check_may_leave(host, instance)?;
     Ok(0)
+}
+
+/// `canon error-context.new`: a new error-context of `instance` whose
+/// message `lift` reads from the instance's memory (after the `may_leave`
+/// check, as the spec orders them); returns its index.
+///
+/// # Errors
+///
+/// [`Trap::CannotLeave`]; the error of `lift` (see
+/// [`lift_string`](crate::lift_string)); [`Trap::TooManyHandles`].
+pub fn error_context_new<H: Host>(
+    host: &mut H,
+    instance: u32,
+    lift: impl FnOnce(&mut H) -> Result<String, H::Error>,
+) -> Result<u32, H::Error> {
+    check_may_leave(host, instance)?;
+    let message = lift(host)?;
+    with(host, |t| t.error_context_new(instance, message))
+}
+
+/// `canon error-context.debug-message`: the message of the error-context
+/// `handle` of `instance`, which the glue lowers into the instance's memory
+/// (calling its `realloc` through [`with_may_leave_clear`]).
+///
+/// # Errors
+///
+/// [`Trap::CannotLeave`]; [`Trap::UnknownHandle`],
+/// [`Trap::WrongHandleKind`].
+pub fn error_context_debug_message<H: Host>(
+    host: &mut H,
+    instance: u32,
+    handle: u32,
+) -> Result<String, H::Error> {
+    check_may_leave(host, instance)?;
+    with(host, |t| {
+        t.error_context_message(instance, handle).map(String::from)
+    })
+}
+
+/// `canon error-context.drop`.
+///
+/// # Errors
+///
+/// [`Trap::CannotLeave`]; [`Trap::UnknownHandle`],
+/// [`Trap::WrongHandleKind`].
+pub fn error_context_drop<H: Host>(
+    host: &mut H,
+    instance: u32,
+    handle: u32,
+) -> Result<(), H::Error> {
+    check_may_leave(host, instance)?;
+    with(host, |t| t.error_context_drop(instance, handle))
+}
+
+/// Runs `f` (a call of `instance`'s `realloc`) with the instance's
+/// `may_leave` clear, as the spec's `LiftLowerContext.reallocate` does.
+pub fn with_may_leave_clear<H: Host, R>(
+    host: &mut H,
+    instance: u32,
+    f: impl FnOnce(&mut H) -> R,
+) -> R {
+    let flags = host.flags(instance);
+    host.set_flags(instance, flags & !crate::flags::MAY_LEAVE);
+    let result = f(host);
+    host.set_flags(instance, flags);
+    result
 }

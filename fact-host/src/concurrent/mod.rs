@@ -26,9 +26,10 @@ mod builtins;
 mod state;
 
 pub use builtins::{
-    backpressure_dec, backpressure_inc, context_get, context_set, subtask_drop, task_return,
-    thread_yield, waitable_join, waitable_set_drop, waitable_set_new, waitable_set_poll,
-    waitable_set_wait,
+    backpressure_dec, backpressure_inc, context_get, context_set, error_context_debug_message,
+    error_context_drop, error_context_new, subtask_drop, task_return, thread_yield, waitable_join,
+    waitable_set_drop, waitable_set_new, waitable_set_poll, waitable_set_wait,
+    with_may_leave_clear,
 };
 pub(crate) use state::Concurrency;
 pub use state::{EVENT_NONE, EVENT_SUBTASK, RETURNED, STARTED, STARTING};
