@@ -7,7 +7,7 @@ use super::cases::module;
 use super::{module_with, Failure, Scenario};
 use crate::harness::Engine;
 use crate::on_every_engine;
-use fact_core::StringEncoding;
+use fact_core::{MemoryType, StringEncoding};
 use fact_host::Trap;
 
 /// `f: func(e: error-context) -> error-context`.
@@ -184,8 +184,47 @@ fn error_contexts_in_a_list_through_an_async_call(engine: Engine) {
     assert_eq!(out.log, [2, 4, 5]);
 }
 
+/// The callee in a 64-bit memory, UTF-16: its built-ins take 64-bit
+/// pointers and lengths, and `debug-message` writes two `i64`s.
+fn error_contexts_with_a_64_bit_memory(engine: Engine) {
+    let callee = module_with(
+        true,
+        &[
+            ("error-context.new", "(param i64 i64) (result i32)"),
+            ("error-context.debug-message", "(param i32 i64)"),
+            ("error-context.drop", "(param i32)"),
+        ],
+        r#"(data (i64.const 32) "b\00a\00d\00")
+        (func (export "f") (param i32) (result i32)
+            (call $error-context_debug-message (local.get 0) (i64.const 64))
+            (call $log (i64.load (i64.const 72)))
+            (call $log (i64.load8_u (i64.load (i64.const 64))))
+            (call $log (i64.load8_u offset=2 (i64.load (i64.const 64))))
+            (call $error-context_drop (local.get 0))
+            (call $error-context_new (i64.const 32) (i64.const 3)))"#,
+    );
+    let out = Scenario::new(F, callee, caller())
+        .sync_lower()
+        .sync_lift()
+        .lift(|o| {
+            o.string_encoding(StringEncoding::Utf16)
+                .memory(Some(MemoryType::Memory64))
+        })
+        .wasmtime_cannot(
+            "Wasmtime 48's validator types the pointers of error-context.new and \
+             debug-message as i32 whatever the memory (the spec: its address type)",
+        )
+        .run(engine);
+    assert_eq!(out.result, Ok(vec![1, 2, 3, 4]));
+    assert_eq!(
+        out.log,
+        [4, i64::from(b'b'), i64::from(b'o'), i64::from(b'b')]
+    );
+}
+
 on_every_engine!(
     an_error_context_crosses_in_both_directions_in_every_encoding,
+    error_contexts_with_a_64_bit_memory,
     error_context_misuse_traps,
     error_contexts_in_a_list_through_an_async_call,
 );
