@@ -150,6 +150,38 @@ mod tests {
         assert_eq!(tagged.tagged_units, 2 | 1 << 31);
     }
 
+    /// Random memories, pointers and lengths (near the bounds, and huge):
+    /// a string or a trap, never a panic; a string lifted lowers back to
+    /// the same bytes when its encoding has one form.
+    #[test]
+    fn random_ranges_lift_or_trap() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let mem: Vec<u8> = (0..next() % 48).map(|_| next() as u8 & 0xe7).collect();
+            let pick = |r: u64, edge: u64| match r % 4 {
+                0 => r >> 8,
+                1 => edge.wrapping_sub(r % 3),
+                _ => r % (edge + 2),
+            };
+            let ptr = pick(next(), mem.len() as u64);
+            let units = pick(next(), mem.len() as u64) | (next() & 1) << (31 + 32 * (next() & 1));
+            let encoding = [Utf8, Utf16, CompactUtf16][(next() % 3) as usize];
+            let memory64 = next() & 1 == 1;
+            if let Ok(s) = lift_string(&mem, ptr, units, encoding, memory64) {
+                if encoding == Utf8 {
+                    let l = lower_string(&s, encoding, memory64);
+                    assert_eq!(l.bytes, mem[ptr as usize..][..units as usize]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn invalid_strings_trap_with_their_codes() {
         let mem = [0xffu8, 0xfe, 0x00, 0xd8, 0x61, 0x00];

@@ -127,7 +127,7 @@ pub fn register(tables: &mut ResourceTables, caller: u32, callee: u32, call: &As
     c.adapters.push(Registered {
         caller,
         callee,
-        call: call.clone(),
+        call: alloc::sync::Arc::new(call.clone()),
     });
     c.adapters.len() as u32 - 1
 }

@@ -26,7 +26,8 @@ pub const EVENT_NONE: u32 = 0;
 pub(crate) struct Registered {
     pub caller: u32,
     pub callee: u32,
-    pub call: AsyncCall,
+    /// Shared, so that a call takes it without copying its signature.
+    pub call: alloc::sync::Arc<AsyncCall>,
 }
 
 /// Where a task's code is.
