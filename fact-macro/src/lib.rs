@@ -140,6 +140,7 @@
 mod expand;
 mod input;
 mod load;
+mod tokens;
 #[cfg(test)]
 #[path = "../../tests/support/wasi_wit.rs"]
 mod wasi_wit;
