@@ -126,6 +126,46 @@ pub fn lower_string(s: &str, encoding: StringEncoding, memory64: bool) -> Lowere
     }
 }
 
+/// `store_string` once `realloc` gave `at`: writes `lowered` there and its
+/// pointer and (tagged) length as two integers of the address type at
+/// `ptr`.
+///
+/// # Errors
+///
+/// [`Trap::ReallocMisaligned`] and [`Trap::ReallocOutOfBounds`] for `at`;
+/// [`Trap::Misaligned`] if `ptr` is not aligned to the address type,
+/// [`Trap::OutOfBounds`] if the two integers do not fit. Nothing is
+/// written when it traps on `at`.
+pub fn store_lowered_string(
+    mem: &mut [u8],
+    lowered: &LoweredString,
+    at: u64,
+    ptr: u64,
+    memory64: bool,
+) -> Result<(), Trap> {
+    if at % lowered.align != 0 {
+        return Err(Trap::ReallocMisaligned);
+    }
+    let len = lowered.bytes.len();
+    let bytes = usize::try_from(at)
+        .ok()
+        .and_then(|a| mem.get_mut(a..a.checked_add(len)?))
+        .ok_or(Trap::ReallocOutOfBounds)?;
+    bytes.copy_from_slice(&lowered.bytes);
+    let size = if memory64 { 8 } else { 4 };
+    if ptr % size as u64 != 0 {
+        return Err(Trap::Misaligned);
+    }
+    let pair = usize::try_from(ptr)
+        .ok()
+        .and_then(|p| mem.get_mut(p..p.checked_add(2 * size)?))
+        .ok_or(Trap::OutOfBounds)?;
+    let (begin, units) = pair.split_at_mut(size);
+    begin.copy_from_slice(&at.to_le_bytes()[..size]);
+    units.copy_from_slice(&lowered.tagged_units.to_le_bytes()[..size]);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +220,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_stored_string_is_checked_where_realloc_put_it_and_where_its_pair_goes() {
+        let l = lower_string("héllo", Utf16, false);
+        let mut mem = alloc::vec![0u8; 32];
+        assert_eq!(
+            store_lowered_string(&mut mem, &l, 17, 0, false),
+            Err(Trap::ReallocMisaligned)
+        );
+        assert_eq!(
+            store_lowered_string(&mut mem, &l, 24, 0, false),
+            Err(Trap::ReallocOutOfBounds)
+        );
+        assert_eq!(
+            store_lowered_string(&mut mem, &l, 16, 2, false),
+            Err(Trap::Misaligned)
+        );
+        assert_eq!(
+            store_lowered_string(&mut mem, &l, 16, 28, false),
+            Err(Trap::OutOfBounds)
+        );
+        store_lowered_string(&mut mem, &l, 16, 8, false).unwrap();
+        assert_eq!(mem[8..16], [16, 0, 0, 0, 5, 0, 0, 0]);
+        assert_eq!(
+            lift_string(&mem, 16, 5, Utf16, false).as_deref(),
+            Ok("héllo")
+        );
+        let mut mem = alloc::vec![0u8; 48];
+        store_lowered_string(&mut mem, &l, 32, 8, true).unwrap();
+        assert_eq!(
+            mem[8..24],
+            [32, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub use encoding::StringEncoding;
 pub use export::{
     AsyncCall, CoreType, Export, Resource, Signature, OTHER_INSTANCE, WORLD_INSTANCE,
 };
-pub use guest_string::{lift_string, lower_string, LoweredString};
+pub use guest_string::{lift_string, lower_string, store_lowered_string, LoweredString};
 pub use import::{Import, ImportKind, ResourceOp, Transcode};
 #[cfg(feature = "std")]
 pub use resources::SharedResourceTables;

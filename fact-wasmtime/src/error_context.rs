@@ -8,7 +8,7 @@ use wasmtime::{AsContextMut, Caller, Error, Func, Memory, Result};
 use crate::concurrent::Builtins;
 use crate::intrinsics::Addr;
 use fact_host::concurrent;
-use fact_host::{lift_string, lower_string, StringEncoding, Trap};
+use fact_host::{lift_string, lower_string, store_lowered_string, StringEncoding};
 
 impl Builtins {
     /// `canon error-context.new (memory m) string-encoding=E`: `(ptr: A,
@@ -79,35 +79,15 @@ impl Builtins {
                         handle as u32,
                     )?;
                     let lowered = lower_string(&message, encoding, memory64);
-                    let len = lowered.bytes.len() as u64;
                     let at = concurrent::with_may_leave_clear(&mut host, this.instance, |host| {
                         let realloc = realloc.typed::<(A, A, A, A), A>(&host.store)?;
-                        let args = (A::from_u64(0), A::from_u64(0), A::from_u64(lowered.align));
-                        realloc.call(&mut host.store, (args.0, args.1, args.2, A::from_u64(len)))
+                        let (zero, align) = (A::from_u64(0), A::from_u64(lowered.align));
+                        let size = A::from_u64(lowered.bytes.len() as u64);
+                        realloc.call(&mut host.store, (zero, zero, align, size))
                     })?;
-                    let at = at.to_u64();
                     let data = memory.data_mut(&mut host.store);
-                    if at % lowered.align != 0 {
-                        return Err(Error::new(Trap::ReallocMisaligned));
-                    }
-                    let bytes = usize::try_from(at)
-                        .ok()
-                        .and_then(|a| data.get_mut(a..a.checked_add(len as usize)?))
-                        .ok_or_else(|| Error::new(Trap::ReallocOutOfBounds))?;
-                    bytes.copy_from_slice(&lowered.bytes);
-                    let size = if memory64 { 8 } else { 4 };
-                    let ptr = ptr.to_u64();
-                    if ptr % size != 0 {
-                        return Err(Error::new(Trap::Misaligned));
-                    }
-                    let pair = usize::try_from(ptr)
-                        .ok()
-                        .and_then(|p| data.get_mut(p..p.checked_add(2 * size as usize)?))
-                        .ok_or_else(|| Error::new(Trap::OutOfBounds))?;
-                    let (begin, units) = pair.split_at_mut(size as usize);
-                    begin.copy_from_slice(&at.to_le_bytes()[..size as usize]);
-                    units.copy_from_slice(&lowered.tagged_units.to_le_bytes()[..size as usize]);
-                    Ok(())
+                    store_lowered_string(data, &lowered, at.to_u64(), ptr.to_u64(), memory64)
+                        .map_err(Error::new)
                 },
             )
         }

@@ -31,7 +31,7 @@ pub use builtins::{
     waitable_set_drop, waitable_set_new, waitable_set_poll, waitable_set_wait,
     with_may_leave_clear,
 };
-pub(crate) use state::Concurrency;
+pub(crate) use state::{Concurrency, Slab};
 pub use state::{EVENT_NONE, EVENT_SUBTASK, RETURNED, STARTED, STARTING};
 
 use crate::flags::{MAY_ENTER, MAY_LEAVE};

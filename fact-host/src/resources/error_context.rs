@@ -12,52 +12,39 @@
 //! relies on its garbage collector).
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::{ResourceTables, Slot};
+use crate::concurrent::Slab;
 use crate::Trap;
 
-/// The error-contexts of a set of tables, by id.
+/// The error-contexts of a set of tables, by id: each object's message and
+/// how many indices name it.
 #[derive(Debug, Clone, Default)]
-pub(super) struct ErrorContexts {
-    /// The message of each live object and how many indices name it.
-    items: Vec<Option<(String, u64)>>,
-    free: Vec<u32>,
-}
+pub(super) struct ErrorContexts(Slab<(String, u64)>);
 
 impl ErrorContexts {
     fn insert(&mut self, message: String) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.items[id as usize] = Some((message, 1));
-                id
-            }
-            None => {
-                self.items.push(Some((message, 1)));
-                self.items.len() as u32 - 1
-            }
-        }
+        self.0.insert((message, 1))
     }
 
     fn message(&self, id: u32) -> &str {
-        &self.items[id as usize].as_ref().expect("a live id").0
+        &self.0.get(id).0
     }
 
     fn add_ref(&mut self, id: u32) {
-        self.items[id as usize].as_mut().expect("a live id").1 += 1;
+        self.0.get_mut(id).1 += 1;
     }
 
     fn release(&mut self, id: u32) {
-        let item = self.items[id as usize].as_mut().expect("a live id");
-        item.1 -= 1;
-        if item.1 == 0 {
-            self.items[id as usize] = None;
-            self.free.push(id);
+        let refs = &mut self.0.get_mut(id).1;
+        *refs -= 1;
+        if *refs == 0 {
+            self.0.remove(id);
         }
     }
 
     fn live(&self) -> usize {
-        self.items.len() - self.free.len()
+        self.0.len()
     }
 }
 
