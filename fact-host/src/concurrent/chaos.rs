@@ -6,6 +6,7 @@
 //! reaches every entry here through the built-ins and adapters a glue
 //! links.)
 
+use super::tests::NO_RESULTS;
 use super::*;
 use crate::{Signature, StringEncoding};
 use alloc::collections::BTreeMap;
@@ -39,11 +40,6 @@ impl Rng {
         }
     }
 }
-
-const NO_RESULTS: Signature = Signature {
-    params: alloc::borrow::Cow::Borrowed(&[]),
-    results: alloc::borrow::Cow::Borrowed(&[]),
-};
 
 struct Chaos {
     tables: ResourceTables,

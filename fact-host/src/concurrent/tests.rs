@@ -30,7 +30,8 @@ struct Mock {
     task_return: Option<Result<(), Trap>>,
 }
 
-const NO_RESULTS: Signature = Signature {
+/// The core type of a `task.return` of no results.
+pub(super) const NO_RESULTS: Signature = Signature {
     params: alloc::borrow::Cow::Borrowed(&[]),
     results: alloc::borrow::Cow::Borrowed(&[]),
 };
